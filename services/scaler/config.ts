@@ -1,0 +1,124 @@
+import { EnvReader } from "../shared/env.js";
+import { isExoscaleZone, EXOSCALE_ZONES } from "../exoscale/zones.js";
+
+export type ScalingMode = "step" | "proportional";
+export type VictimChoice = "pool" | "newest" | "oldest";
+
+/** Everything the policy needs; kept separate from I/O settings so the benchmark can build it alone. */
+export interface PolicyOptions {
+  minSize: number;
+  maxSize: number;
+  mode: ScalingMode;
+  /** Proportional mode: the CPU (percent) the pool should settle at. */
+  targetCpu: number;
+  /** Proportional mode: most members added or removed in one tick. */
+  maxStep: number;
+  /** No further scale-up while the newest member is younger than this (ms). */
+  scaleUpWarmupMs: number;
+  /** No scale-down while the newest member, or our own last change, is younger than this (ms). */
+  scaleDownCooldownMs: number;
+  /** Skip or shrink a scale-in whose projected CPU would cross the scale-up threshold. */
+  flapGuard: boolean;
+  /** CPU (percent) above which the alert rules fire "up"; the flap guard projects against it. */
+  scaleUpCpu: number;
+  victim: VictimChoice;
+}
+
+export interface ScalerConfig {
+  exoscale: { key: string; secret: string; zone: string; endpoint?: string; timeoutMs: number };
+  poolId: string;
+  listenHost: string;
+  listenPort: number;
+  tickMs: number;
+  /** A firing alert stops counting this long after it was last seen; 0 = until resolved. */
+  signalTtlMs: number;
+  bodyLimitBytes: number;
+  webhookToken?: string;
+  webhookHmacSecret?: string;
+  /** Extra timestamp header name to read besides Grafana's usual ones. */
+  webhookHmacTimestampHeader?: string;
+  hmacMaxSkewMs: number;
+  /** refId of the Grafana `values` entry that carries the CPU percentage. */
+  cpuValueRef: string;
+  dryRun: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+  policy: PolicyOptions;
+}
+
+export const DEFAULT_LISTEN_PORT = 8090;
+
+/**
+ * Reads and validates the scaler's environment. Every problem is reported at once (ConfigError);
+ * the defaults reproduce the course assignment: ±1 per 60 s tick within [1, 10].
+ */
+export function readScalerConfig(env: Readonly<Record<string, string | undefined>>): ScalerConfig {
+  const r = new EnvReader(env);
+  const key = r.requiredString("EXOSCALE_KEY", "the API key of the pool's IAM role");
+  const secret = r.requiredString("EXOSCALE_SECRET");
+  const zone = r.requiredString("EXOSCALE_ZONE", `one of ${EXOSCALE_ZONES.join(", ")}`);
+  if (zone !== "" && !isExoscaleZone(zone)) {
+    r.problem(`EXOSCALE_ZONE must be one of ${EXOSCALE_ZONES.join(", ")}, got "${zone}"`);
+  }
+  const poolId = r.requiredString("EXOSCALE_INSTANCEPOOL_ID");
+  const endpoint = r.optionalUrl("EXOSCALE_API_ENDPOINT");
+  const timeoutSeconds = r.int("EXOSCALE_API_TIMEOUT_SECONDS", { default: 10, min: 1, max: 120 });
+
+  const listenHost = r.string("LISTEN_HOST", "0.0.0.0");
+  const listenPort = r.int("LISTEN_PORT", { default: DEFAULT_LISTEN_PORT, min: 0, max: 65535 });
+  const tickSeconds = r.int("TICK_SECONDS", { default: 60, min: 1, max: 3600 });
+  const minSize = r.int("MIN_SIZE", { default: 1, min: 0, max: 1000 });
+  const maxSize = r.int("MAX_SIZE", { default: 10, min: 1, max: 1000 });
+  if (Number.isInteger(minSize) && Number.isInteger(maxSize) && minSize > maxSize) {
+    r.problem(`MIN_SIZE (${minSize}) must not be greater than MAX_SIZE (${maxSize})`);
+  }
+  const mode = r.oneOf("SCALING_MODE", ["step", "proportional"] as const, "step");
+  const targetCpu = r.number("TARGET_CPU", { default: 50, min: 1, max: 100 });
+  const maxStep = r.int("MAX_STEP", { default: 3, min: 1, max: 1000 });
+  const warmup = r.int("SCALE_UP_WARMUP_SECONDS", { default: 0, min: 0, max: 86400 });
+  const cooldown = r.int("SCALE_DOWN_COOLDOWN_SECONDS", { default: 0, min: 0, max: 86400 });
+  const flapGuard = r.bool("FLAP_GUARD", true);
+  const scaleUpCpu = r.number("SCALE_UP_CPU", { default: 80, min: 1, max: 100 });
+  const victim = r.oneOf("SCALE_IN_VICTIM", ["pool", "newest", "oldest"] as const, "pool");
+  const dryRun = r.bool("DRY_RUN", false);
+  const signalTtl = r.int("SIGNAL_TTL_SECONDS", { default: 600, min: 0, max: 7 * 86400 });
+  const bodyLimit = r.int("WEBHOOK_BODY_LIMIT_BYTES", { default: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 });
+  const webhookToken = r.optionalString("WEBHOOK_TOKEN");
+  const webhookHmacSecret = r.optionalString("WEBHOOK_HMAC_SECRET");
+  const webhookHmacTimestampHeader = r.optionalString("WEBHOOK_HMAC_TIMESTAMP_HEADER");
+  if (webhookHmacTimestampHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(webhookHmacTimestampHeader)) {
+    r.problem(`WEBHOOK_HMAC_TIMESTAMP_HEADER must be a header name, got "${webhookHmacTimestampHeader}"`);
+  }
+  const hmacSkew = r.int("WEBHOOK_HMAC_MAX_SKEW_SECONDS", { default: 300, min: 1, max: 86400 });
+  const cpuValueRef = r.string("CPU_VALUE_REF", "B");
+  const logLevel = r.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info");
+  r.finish();
+
+  return {
+    exoscale: { key, secret, zone, ...(endpoint !== undefined ? { endpoint } : {}), timeoutMs: timeoutSeconds * 1000 },
+    poolId,
+    listenHost,
+    listenPort,
+    tickMs: tickSeconds * 1000,
+    signalTtlMs: signalTtl * 1000,
+    bodyLimitBytes: bodyLimit,
+    ...(webhookToken !== undefined ? { webhookToken } : {}),
+    ...(webhookHmacSecret !== undefined ? { webhookHmacSecret } : {}),
+    ...(webhookHmacTimestampHeader !== undefined ? { webhookHmacTimestampHeader } : {}),
+    hmacMaxSkewMs: hmacSkew * 1000,
+    cpuValueRef,
+    dryRun,
+    logLevel,
+    policy: {
+      minSize,
+      maxSize,
+      mode,
+      targetCpu,
+      maxStep,
+      scaleUpWarmupMs: warmup * 1000,
+      scaleDownCooldownMs: cooldown * 1000,
+      flapGuard,
+      scaleUpCpu,
+      victim,
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The decision loop: every tick it reads the pool, asks the policy, applies the decision (unless
+ * dry-run), logs one line with the reason and updates the metrics. An API failure costs one tick,
+ * never the loop.
+ */
+import type { Logger } from "../shared/log.js";
+import type { PolicyOptions } from "./config.js";
+import { ApiCallError, type PoolDriver } from "./driver.js";
+import type { ScalerMetrics } from "./metrics.js";
+import { decide, type Decision, type PoolView } from "./policy.js";
+import type { SignalStore } from "./signalStore.js";
+
+export interface LoopOptions {
+  driver: PoolDriver;
+  store: SignalStore;
+  policy: PolicyOptions;
+  tickMs: number;
+  dryRun: boolean;
+  logger: Logger;
+  metrics: ScalerMetrics;
+  now?: () => number;
+}
+
+export interface DecisionRecord extends Decision {
+  at: string;
+  dryRun: boolean;
+  /** The operation started for it, if any. */
+  operationId?: string;
+  /** Why it could not be applied, if the API refused. */
+  error?: string;
+}
+
+export interface LoopStatus {
+  pool?: PoolView & { readAt: string };
+  lastDecision?: DecisionRecord;
+  lastError?: { at: string; message: string };
+  nextTickAt?: string;
+  tickSeconds: number;
+  dryRun: boolean;
+}
+
+export class DecisionLoop {
+  private timer?: ReturnType<typeof setTimeout>;
+  private running?: Promise<void>;
+  private stopped = true;
+  private nextTickAt?: number;
+  private lastPool?: PoolView & { readAt: string };
+  private lastDecision?: DecisionRecord;
+  private lastError?: { at: string; message: string };
+  private readonly now: () => number;
+
+  constructor(private readonly options: LoopOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Runs a first tick at once (so /status is filled), then every `tickMs`. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(this.now());
+  }
+
+  private schedule(at: number): void {
+    if (this.stopped) return;
+    this.nextTickAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.tick().then(() => undefined).finally(() => {
+        this.running = undefined;
+        // Fixed rate: a slow tick shortens the wait, it never makes ticks overlap.
+        this.schedule(Math.max(at + this.options.tickMs, this.now()));
+      });
+    }, Math.max(0, at - this.now()));
+  }
+
+  /** Stops scheduling and waits for a tick in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextTickAt = undefined;
+    await this.running;
+  }
+
+  status(): LoopStatus {
+    return {
+      ...(this.lastPool !== undefined ? { pool: this.lastPool } : {}),
+      ...(this.lastDecision !== undefined ? { lastDecision: this.lastDecision } : {}),
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      ...(this.nextTickAt !== undefined ? { nextTickAt: new Date(this.nextTickAt).toISOString() } : {}),
+      tickSeconds: this.options.tickMs / 1000,
+      dryRun: this.options.dryRun,
+    };
+  }
+
+  private fail(error: unknown, now: number): void {
+    const { logger, metrics } = this.options;
+    const operation = error instanceof ApiCallError ? error.operation : "internal";
+    metrics.apiErrors.inc({ operation });
+    const message = error instanceof Error ? error.message : String(error);
+    this.lastError = { at: new Date(now).toISOString(), message };
+    logger.error("tick failed, will retry next tick", { operation, error: message });
+  }
+
+  /** One pass of read → decide → apply → explain. Never throws. */
+  async tick(): Promise<DecisionRecord | undefined> {
+    const { driver, store, policy, logger, metrics, dryRun } = this.options;
+    const now = this.now();
+    try {
+      let view: PoolView;
+      try {
+        view = await driver.observe(now);
+      } catch (error) {
+        this.fail(error, now);
+        return undefined;
+      }
+      this.lastPool = { ...view, readAt: new Date(now).toISOString() };
+      metrics.poolSize.set(view.size);
+      const signals = store.snapshot(now);
+      const decision = decide(view, signals, policy, now);
+      const record: DecisionRecord = { ...decision, at: new Date(now).toISOString(), dryRun };
+      if (decision.direction !== "none" && !dryRun) {
+        try {
+          const operation = await driver.apply(decision, now);
+          record.operationId = operation.id;
+        } catch (error) {
+          // Pulses stay queued, so the next tick tries again.
+          record.error = error instanceof Error ? error.message : String(error);
+          this.fail(error, now);
+        }
+      }
+      if (decision.evaluated && record.error === undefined) store.consumePulses(signals);
+      this.lastDecision = record;
+      metrics.decisions.inc({ direction: decision.direction, reason: decision.reason });
+      metrics.desiredSize.set(decision.targetSize);
+      const after = store.snapshot(now);
+      metrics.assertedSignals.set({ direction: "up" }, after.up.length);
+      metrics.assertedSignals.set({ direction: "down" }, after.down.length);
+      logger.info("decision", {
+        reason: decision.reason,
+        direction: decision.direction,
+        from: decision.currentSize,
+        to: decision.targetSize,
+        detail: decision.detail,
+        poolState: view.state,
+        signalsUp: signals.up.length,
+        signalsDown: signals.down.length,
+        ...(decision.victims !== undefined ? { victims: decision.victims } : {}),
+        ...(record.operationId !== undefined ? { operation: record.operationId } : {}),
+        ...(record.error !== undefined ? { error: record.error } : {}),
+        dryRun,
+      });
+      return record;
+    } finally {
+      metrics.ticks.inc();
+      metrics.lastTick.set(this.now() / 1000);
+    }
+  }
+}

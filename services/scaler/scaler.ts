@@ -1,0 +1,142 @@
+/**
+ * Wires the scaler together: config → signal store, pool driver, loop, HTTP app. `main.ts` passes the
+ * real Exoscale client; tests pass whatever ComputeApi they run against.
+ */
+import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:http";
+import type { ComputeApi } from "../exoscale/types.js";
+import type { RunningService } from "../shared/lifecycle.js";
+import { createLogger, type Logger } from "../shared/log.js";
+import { createApp } from "./app.js";
+import { authConfigured } from "./auth.js";
+import { readScalerConfig, type ScalerConfig } from "./config.js";
+import { PoolDriver } from "./driver.js";
+import { DecisionLoop } from "./loop.js";
+import { createScalerMetrics, type ScalerMetrics } from "./metrics.js";
+import { SignalStore } from "./signalStore.js";
+
+export interface ScalerDeps {
+  /** Builds the API client from the validated config. */
+  createApi: (config: ScalerConfig, logger: Logger) => ComputeApi;
+  logger?: Logger;
+  now?: () => number;
+  /** Turn off prom-client's process metrics (tests start many scalers in one process). */
+  defaultMetrics?: boolean;
+}
+
+export interface RunningScaler extends RunningService {
+  url: string;
+  port: number;
+  config: ScalerConfig;
+  loop: DecisionLoop;
+  store: SignalStore;
+  metrics: ScalerMetrics;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+export async function startScaler(env: Readonly<Record<string, string | undefined>>, deps: ScalerDeps): Promise<RunningScaler> {
+  const config = readScalerConfig(env);
+  const logger = deps.logger ?? createLogger("scaler", { level: config.logLevel });
+  const now = deps.now ?? Date.now;
+  const metrics = createScalerMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
+  const api = deps.createApi(config, logger);
+  const store = new SignalStore(config.signalTtlMs);
+  const driver = new PoolDriver(api, config.poolId, logger);
+  const loop = new DecisionLoop({ driver, store, policy: config.policy, tickMs: config.tickMs, dryRun: config.dryRun, logger, metrics, now });
+  const auth = {
+    ...(config.webhookToken !== undefined ? { token: config.webhookToken } : {}),
+    ...(config.webhookHmacSecret !== undefined ? { hmacSecret: config.webhookHmacSecret } : {}),
+    ...(config.webhookHmacTimestampHeader !== undefined ? { hmacTimestampHeader: config.webhookHmacTimestampHeader } : {}),
+    hmacMaxSkewMs: config.hmacMaxSkewMs,
+  };
+  if (!authConfigured(auth)) {
+    logger.warn("no webhook auth configured: anyone who can reach the port can scale the pool; set WEBHOOK_TOKEN or WEBHOOK_HMAC_SECRET", {
+      listenHost: config.listenHost,
+    });
+  }
+  const status = (): unknown => {
+    const loopStatus = loop.status();
+    const signals = store.snapshot(now());
+    const describe = (s: (typeof signals.up)[number]): Record<string, unknown> => ({
+      kind: s.kind,
+      source: s.source,
+      ...(s.key !== "" ? { key: s.key } : {}),
+      ...(s.startsAt !== undefined ? { startsAt: s.startsAt } : {}),
+      since: new Date(s.since).toISOString(),
+      lastSeen: new Date(s.lastSeen).toISOString(),
+      ...(s.expiresAt !== undefined ? { expiresAt: new Date(s.expiresAt).toISOString() } : {}),
+      ...(s.value !== undefined ? { value: s.value } : {}),
+    });
+    return {
+      poolId: config.poolId,
+      pool: loopStatus.pool === undefined
+        ? null
+        : { size: loopStatus.pool.size, state: loopStatus.pool.state, members: loopStatus.pool.members.length, readAt: loopStatus.pool.readAt, operationPending: loopStatus.pool.operationPending },
+      signals: { up: signals.up.map(describe), down: signals.down.map(describe) },
+      lastDecision: loopStatus.lastDecision ?? null,
+      lastError: loopStatus.lastError ?? null,
+      nextTickAt: loopStatus.nextTickAt ?? null,
+      settings: {
+        tickSeconds: loopStatus.tickSeconds,
+        dryRun: config.dryRun,
+        mode: config.policy.mode,
+        minSize: config.policy.minSize,
+        maxSize: config.policy.maxSize,
+        auth: [...(auth.token !== undefined ? ["token"] : []), ...(auth.hmacSecret !== undefined ? ["hmac"] : [])],
+      },
+    };
+  };
+  const app = createApp({
+    store,
+    auth,
+    bodyLimitBytes: config.bodyLimitBytes,
+    cpuValueRef: config.cpuValueRef,
+    metrics,
+    logger,
+    status,
+    nextTickAt: () => loop.status().nextTickAt,
+    now,
+  });
+  const http = createServer(app);
+  await listen(http, config.listenPort, config.listenHost);
+  const port = (http.address() as AddressInfo).port;
+  const host = config.listenHost === "0.0.0.0" ? "127.0.0.1" : config.listenHost;
+  loop.start();
+  logger.info("scaler started", {
+    listen: `${config.listenHost}:${port}`,
+    poolId: config.poolId,
+    zone: config.exoscale.zone,
+    tickSeconds: config.tickMs / 1000,
+    minSize: config.policy.minSize,
+    maxSize: config.policy.maxSize,
+    mode: config.policy.mode,
+    victim: config.policy.victim,
+    dryRun: config.dryRun,
+  });
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    config,
+    loop,
+    store,
+    metrics,
+    stop: async () => {
+      await loop.stop();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      logger.info("scaler stopped");
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { Direction, Signal, SignalSource } from "./signals.js";
+
+/** One signal that currently asks the pool to move. */
+export interface AssertedSignal {
+  id: number;
+  direction: Direction;
+  source: SignalSource;
+  kind: "pulse" | "alert";
+  /** Alert identity; empty for pulses. */
+  key: string;
+  startsAt?: string;
+  /** First and last time we heard of it (ms since epoch). */
+  since: number;
+  lastSeen: number;
+  /** When it stops counting unless heard again (ms); undefined = until resolved. */
+  expiresAt?: number;
+  value?: number;
+}
+
+export interface SignalState {
+  up: AssertedSignal[];
+  down: AssertedSignal[];
+}
+
+export type RecordOutcome =
+  | "queued" // a pulse waiting for the next tick
+  | "asserted" // a new firing alert
+  | "refreshed" // a repeat of an alert already asserted: counts once
+  | "withdrawn" // resolved
+  | "stale" // a late retry of an episode already resolved: ignored
+  | "not-asserted"; // resolved for an alert we did not hold
+
+export interface RecordResult {
+  direction: Direction;
+  status: Signal["status"];
+  key: string;
+  outcome: RecordOutcome;
+}
+
+/**
+ * Holds the signals between ticks. Firing alerts stay asserted until resolved or until they have not
+ * been heard of for `ttlMs` (so a lost resolve cannot pin the pool up); pulses wait for one tick.
+ * Identity is (direction, key): Grafana repeats and retries of the same alert never count twice.
+ */
+export class SignalStore {
+  private nextId = 1;
+  private readonly pulses: AssertedSignal[] = [];
+  private readonly alerts = new Map<string, AssertedSignal>();
+  /** Episodes (key + startsAt) already resolved, so a delayed retry of their firing is ignored. */
+  private readonly resolved = new Map<string, number>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  private expiry(now: number): number | undefined {
+    return this.ttlMs > 0 ? now + this.ttlMs : undefined;
+  }
+
+  record(signals: readonly Signal[], now: number): RecordResult[] {
+    this.prune(now);
+    return signals.map((signal) => ({
+      direction: signal.direction,
+      status: signal.status,
+      key: signal.key,
+      outcome: this.recordOne(signal, now),
+    }));
+  }
+
+  private recordOne(signal: Signal, now: number): RecordOutcome {
+    const expiresAt = this.expiry(now);
+    if (signal.status === "pulse") {
+      this.pulses.push({
+        id: this.nextId++,
+        direction: signal.direction,
+        source: signal.source,
+        kind: "pulse",
+        key: "",
+        since: now,
+        lastSeen: now,
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      });
+      return "queued";
+    }
+    const mapKey = `${signal.direction}|${signal.key}`;
+    const episode = `${mapKey}|${signal.startsAt ?? ""}`;
+    const held = this.alerts.get(mapKey);
+    if (signal.status === "resolved") {
+      // Without a start time an episode cannot be told from the next one, so only dated ones are remembered.
+      if (signal.startsAt !== undefined) this.resolved.set(episode, now);
+      // Only the episode that resolved is withdrawn; a newer firing of the same alert stays.
+      if (held !== undefined && (signal.startsAt === undefined || held.startsAt === undefined || held.startsAt === signal.startsAt)) {
+        this.alerts.delete(mapKey);
+        return "withdrawn";
+      }
+      return "not-asserted";
+    }
+    if (signal.startsAt !== undefined && this.resolved.has(episode)) return "stale";
+    if (held !== undefined) {
+      held.lastSeen = now;
+      if (expiresAt !== undefined) held.expiresAt = expiresAt;
+      if (signal.value !== undefined) held.value = signal.value;
+      if (signal.startsAt !== undefined) held.startsAt = signal.startsAt;
+      return "refreshed";
+    }
+    this.alerts.set(mapKey, {
+      id: this.nextId++,
+      direction: signal.direction,
+      source: signal.source,
+      kind: "alert",
+      key: signal.key,
+      ...(signal.startsAt !== undefined ? { startsAt: signal.startsAt } : {}),
+      since: now,
+      lastSeen: now,
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(signal.value !== undefined ? { value: signal.value } : {}),
+    });
+    return "asserted";
+  }
+
+  /** Drops what has expired; resolved-episode memory is kept for one TTL (or an hour without one). */
+  private prune(now: number): void {
+    const live = (s: AssertedSignal): boolean => s.expiresAt === undefined || s.expiresAt > now;
+    for (let i = this.pulses.length - 1; i >= 0; i -= 1) if (!live(this.pulses[i]!)) this.pulses.splice(i, 1);
+    for (const [k, s] of this.alerts) if (!live(s)) this.alerts.delete(k);
+    const keep = this.ttlMs > 0 ? this.ttlMs : 3_600_000;
+    for (const [k, at] of this.resolved) if (at + keep <= now) this.resolved.delete(k);
+  }
+
+  snapshot(now: number): SignalState {
+    this.prune(now);
+    const all = [...this.pulses, ...this.alerts.values()].map((s) => ({ ...s }));
+    return { up: all.filter((s) => s.direction === "up"), down: all.filter((s) => s.direction === "down") };
+  }
+
+  /** Removes the pulses a tick has acted on (those in `state`); pulses that arrived since stay. */
+  consumePulses(state: SignalState): number {
+    const ids = new Set([...state.up, ...state.down].filter((s) => s.kind === "pulse").map((s) => s.id));
+    let removed = 0;
+    for (let i = this.pulses.length - 1; i >= 0; i -= 1) {
+      if (ids.has(this.pulses[i]!.id)) {
+        this.pulses.splice(i, 1);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+}

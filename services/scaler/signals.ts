@@ -1,0 +1,180 @@
+/**
+ * Turns what senders post (bare /up and /down, Grafana unified alerting v1, Alertmanager v4, legacy
+ * Grafana) into Signals. Pure: no I/O, no clock; errors are returned, never thrown.
+ */
+export type Direction = "up" | "down";
+export type SignalSource = "request" | "grafana" | "alertmanager" | "grafana-legacy";
+/** `pulse` is a bare /up or /down: one step, consumed by the next tick that evaluates it. */
+export type SignalStatus = "firing" | "resolved" | "pulse";
+
+export interface Signal {
+  direction: Direction;
+  source: SignalSource;
+  /** Identity of the alert across repeats (fingerprint, or its labels); empty for pulses. */
+  key: string;
+  status: SignalStatus;
+  /** When the alert started firing; with `key` it identifies one firing episode. */
+  startsAt?: string;
+  /** The measured CPU percentage, when the sender included it. */
+  value?: number;
+}
+
+export interface ParseOptions {
+  /** The direction fixed by the path (/up, /down); undefined on /webhook. */
+  pathDirection?: Direction;
+  /** Grafana `values` key holding the CPU percentage. */
+  cpuValueRef: string;
+}
+
+export interface ParsedNotification {
+  format: "bare" | "grafana" | "alertmanager" | "grafana-legacy";
+  signals: Signal[];
+  /** Alerts we could not attribute to a direction, with why (reported back, not an error). */
+  ignored: string[];
+}
+
+export type ParseResult = { ok: true; value: ParsedNotification } | { ok: false; error: string };
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+function parseDirection(value: string | undefined): Direction | undefined {
+  const v = value?.trim().toLowerCase();
+  return v === "up" || v === "down" ? v : undefined;
+}
+
+function finiteNumber(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && value.trim() !== "") {
+    const n = Number(value.trim().replace(/%$/, ""));
+    if (Number.isFinite(n)) return n;
+  }
+  return undefined;
+}
+
+/** A stable key from a label set, for senders that omit the fingerprint. */
+function labelKey(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(",");
+}
+
+function alertValue(alert: JsonObject, annotations: Record<string, string>, cpuValueRef: string): number | undefined {
+  // Grafana sends the rule's query results by refId; Alertmanager carries none, so an annotation
+  // templated with `{{ $value }}` is the documented way to pass it.
+  const values = alert["values"];
+  if (isObject(values)) {
+    const v = finiteNumber(values[cpuValueRef]);
+    if (v !== undefined) return v;
+  }
+  return finiteNumber(annotations["value"]) ?? finiteNumber(annotations["cpu"]);
+}
+
+function parseAlerts(body: JsonObject, format: "grafana" | "alertmanager", options: ParseOptions): ParseResult {
+  const alerts = body["alerts"];
+  if (!Array.isArray(alerts)) return { ok: false, error: `a version "${String(body["version"])}" payload needs an "alerts" array` };
+  const signals: Signal[] = [];
+  const ignored: string[] = [];
+  alerts.forEach((alert, index) => {
+    if (!isObject(alert)) {
+      ignored.push(`alerts[${index}] is not an object`);
+      return;
+    }
+    const labels = stringMap(alert["labels"]);
+    const annotations = stringMap(alert["annotations"]);
+    const status = alert["status"] ?? body["status"];
+    if (status !== "firing" && status !== "resolved") {
+      ignored.push(`alerts[${index}] has status ${JSON.stringify(status)}, expected "firing" or "resolved"`);
+      return;
+    }
+    // The path is what the contact point was configured with, so it wins over a label.
+    const direction = options.pathDirection ?? parseDirection(labels["scale"]);
+    if (direction === undefined) {
+      ignored.push(`alerts[${index}] (${labels["alertname"] ?? "unnamed"}) has no scale=up|down label`);
+      return;
+    }
+    const fingerprint = typeof alert["fingerprint"] === "string" && alert["fingerprint"] !== "" ? alert["fingerprint"] : undefined;
+    const startsAt = typeof alert["startsAt"] === "string" ? alert["startsAt"] : undefined;
+    const value = alertValue(alert, annotations, options.cpuValueRef);
+    signals.push({
+      direction,
+      source: format,
+      key: `${format}:${fingerprint ?? labelKey(labels)}`,
+      status,
+      ...(startsAt !== undefined ? { startsAt } : {}),
+      ...(value !== undefined ? { value } : {}),
+    });
+  });
+  if (signals.length === 0) {
+    return { ok: false, error: `no usable alert in the payload: ${ignored.join("; ") || "the alerts array is empty"}` };
+  }
+  return { ok: true, value: { format, signals, ignored } };
+}
+
+function parseLegacy(body: JsonObject, options: ParseOptions): ParseResult {
+  const state = body["state"];
+  const tags = stringMap(body["tags"]);
+  const direction = options.pathDirection ?? parseDirection(tags["scale"]);
+  if (direction === undefined) return { ok: false, error: "legacy Grafana alert without a scale=up|down tag, send it to /up or /down" };
+  if (state !== "alerting" && state !== "ok") {
+    return { ok: false, error: `legacy Grafana alert with state ${JSON.stringify(state)}, expected "alerting" or "ok"` };
+  }
+  const id = body["ruleId"] ?? body["ruleName"] ?? "rule";
+  const matches = Array.isArray(body["evalMatches"]) ? body["evalMatches"] : [];
+  const values = matches.map((m) => (isObject(m) ? finiteNumber(m["value"]) : undefined)).filter((v): v is number => v !== undefined);
+  const value = values.length > 0 ? Math.max(...values) : undefined;
+  return {
+    ok: true,
+    value: {
+      format: "grafana-legacy",
+      signals: [{
+        direction,
+        source: "grafana-legacy",
+        key: `grafana-legacy:${String(id)}`,
+        status: state === "alerting" ? "firing" : "resolved",
+        ...(value !== undefined ? { value } : {}),
+      }],
+      ignored: [],
+    },
+  };
+}
+
+/**
+ * Parses one request body. An empty body on /up or /down is the course's bare trigger; on /webhook a
+ * payload must say its format. `raw` is the body exactly as received.
+ */
+export function parseNotification(raw: string, options: ParseOptions): ParseResult {
+  const text = raw.trim();
+  const bare = (): ParseResult =>
+    options.pathDirection === undefined
+      ? { ok: false, error: "an empty request to /webhook says nothing; use /up or /down, or send an alert payload" }
+      : { ok: true, value: { format: "bare", signals: [{ direction: options.pathDirection, source: "request", key: "", status: "pulse" }], ignored: [] } };
+  if (text === "") return bare();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `malformed JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (!isObject(body)) return { ok: false, error: "the body must be a JSON object" };
+  const version = body["version"];
+  if (version === "1" || version === 1) return parseAlerts(body, "grafana", options);
+  if (version === "4" || version === 4) return parseAlerts(body, "alertmanager", options);
+  if (version !== undefined) return { ok: false, error: `unknown payload version ${JSON.stringify(version)}; expected "1" (Grafana) or "4" (Alertmanager)` };
+  if ("state" in body && ("ruleName" in body || "ruleId" in body || "evalMatches" in body)) return parseLegacy(body, options);
+  // A JSON object without alerts on /up or /down is a plain trigger (some tools post `{}`).
+  if (options.pathDirection !== undefined && !("alerts" in body)) return bare();
+  return { ok: false, error: "unknown payload: expected a Grafana (version \"1\") or Alertmanager (version \"4\") webhook" };
+}

@@ -1,0 +1,101 @@
+import test from "ava";
+import { readScalerConfig } from "../../../services/scaler/config.js";
+import { ConfigError } from "../../../services/shared/env.js";
+
+const BASE = {
+  EXOSCALE_KEY: "EXOkey",
+  EXOSCALE_SECRET: "secret",
+  EXOSCALE_ZONE: "at-vie-1",
+  EXOSCALE_INSTANCEPOOL_ID: "7f8e5a4c-1111-2222-3333-444455556666",
+};
+
+test("defaults reproduce the course assignment", (t) => {
+  const c = readScalerConfig(BASE);
+  t.like(c, {
+    listenHost: "0.0.0.0",
+    listenPort: 8090,
+    tickMs: 60_000,
+    dryRun: false,
+    signalTtlMs: 600_000,
+    bodyLimitBytes: 1024 * 1024,
+    cpuValueRef: "B",
+    policy: { minSize: 1, maxSize: 10, mode: "step", scaleUpWarmupMs: 0, scaleDownCooldownMs: 0, victim: "pool" },
+    exoscale: { key: "EXOkey", secret: "secret", zone: "at-vie-1", timeoutMs: 10_000 },
+  });
+  t.is(c.webhookToken, undefined);
+  t.is(c.webhookHmacSecret, undefined);
+  t.is(c.exoscale.endpoint, undefined);
+});
+
+test("every option is read", (t) => {
+  const c = readScalerConfig({
+    ...BASE,
+    EXOSCALE_API_ENDPOINT: "http://127.0.0.1:8123/v2/",
+    LISTEN_HOST: "127.0.0.1",
+    LISTEN_PORT: "9000",
+    TICK_SECONDS: "1",
+    MIN_SIZE: "2",
+    MAX_SIZE: "5",
+    SCALING_MODE: "proportional",
+    TARGET_CPU: "60.5",
+    MAX_STEP: "2",
+    SCALE_UP_WARMUP_SECONDS: "180",
+    SCALE_DOWN_COOLDOWN_SECONDS: "300",
+    FLAP_GUARD: "false",
+    SCALE_UP_CPU: "85",
+    SCALE_IN_VICTIM: "oldest",
+    DRY_RUN: "true",
+    SIGNAL_TTL_SECONDS: "0",
+    WEBHOOK_BODY_LIMIT_BYTES: "4096",
+    WEBHOOK_TOKEN: "t",
+    WEBHOOK_HMAC_SECRET: "h",
+    WEBHOOK_HMAC_TIMESTAMP_HEADER: "X-Ts",
+    WEBHOOK_HMAC_MAX_SKEW_SECONDS: "60",
+    CPU_VALUE_REF: "A",
+  });
+  t.like(c, {
+    exoscale: { endpoint: "http://127.0.0.1:8123/v2" },
+    listenHost: "127.0.0.1",
+    listenPort: 9000,
+    tickMs: 1000,
+    dryRun: true,
+    signalTtlMs: 0,
+    bodyLimitBytes: 4096,
+    webhookToken: "t",
+    webhookHmacSecret: "h",
+    webhookHmacTimestampHeader: "X-Ts",
+    hmacMaxSkewMs: 60_000,
+    cpuValueRef: "A",
+    policy: { minSize: 2, maxSize: 5, mode: "proportional", targetCpu: 60.5, maxStep: 2, scaleUpWarmupMs: 180_000, scaleDownCooldownMs: 300_000, flapGuard: false, scaleUpCpu: 85, victim: "oldest" },
+  });
+});
+
+test("every problem is listed at once", (t) => {
+  const error = t.throws(() => readScalerConfig({
+    EXOSCALE_ZONE: "mars-1",
+    TICK_SECONDS: "60s",
+    MIN_SIZE: "5",
+    MAX_SIZE: "3",
+    SCALING_MODE: "fast",
+    SCALE_IN_VICTIM: "random",
+    DRY_RUN: "maybe",
+    EXOSCALE_API_ENDPOINT: "ftp://x",
+    LISTEN_PORT: "70000",
+  }), { instanceOf: ConfigError });
+  const problems = error?.problems ?? [];
+  for (const pattern of [
+    /EXOSCALE_KEY is required/,
+    /EXOSCALE_SECRET is required/,
+    /EXOSCALE_INSTANCEPOOL_ID is required/,
+    /EXOSCALE_ZONE must be one of .*"mars-1"/,
+    /TICK_SECONDS must be a whole number/,
+    /MIN_SIZE \(5\) must not be greater than MAX_SIZE \(3\)/,
+    /SCALING_MODE must be one of step, proportional/,
+    /SCALE_IN_VICTIM must be one of pool, newest, oldest/,
+    /DRY_RUN must be true or false/,
+    /EXOSCALE_API_ENDPOINT must be an http\(s\) URL/,
+    /LISTEN_PORT must be at most 65535/,
+  ]) {
+    t.true(problems.some((p) => pattern.test(p)), `${pattern} in ${JSON.stringify(problems)}`);
+  }
+});

@@ -1,0 +1,41 @@
+/** Builders shared by the scaler tests (not a test file: no `.test.ts`). */
+import type { PolicyOptions } from "../../../services/scaler/config.js";
+import type { PoolView } from "../../../services/scaler/policy.js";
+import type { AssertedSignal, SignalState } from "../../../services/scaler/signalStore.js";
+
+/** The defaults of readScalerConfig: the course assignment. */
+export const COURSE_OPTIONS: PolicyOptions = {
+  minSize: 1,
+  maxSize: 10,
+  mode: "step",
+  targetCpu: 50,
+  maxStep: 3,
+  scaleUpWarmupMs: 0,
+  scaleDownCooldownMs: 0,
+  flapGuard: true,
+  scaleUpCpu: 80,
+  victim: "pool",
+};
+
+export const T0 = Date.parse("2026-01-01T12:00:00Z");
+
+export function pool(size: number, extra: Partial<PoolView> = {}): PoolView {
+  const members = Array.from({ length: size }, (_, i) => ({
+    id: `m${i + 1}`,
+    createdAt: T0 - (size - i) * 3600_000, // m1 oldest
+    state: "running" as const,
+  }));
+  return { size, state: "running", members, operationPending: false, ...extra };
+}
+
+let id = 0;
+export function asserted(direction: "up" | "down", extra: Partial<AssertedSignal> = {}): AssertedSignal {
+  id += 1;
+  return { id, direction, source: "request", kind: "pulse", key: "", since: T0, lastSeen: T0, ...extra };
+}
+
+export function signals(up: number | AssertedSignal[], down: number | AssertedSignal[] = 0): SignalState {
+  const make = (d: "up" | "down", v: number | AssertedSignal[]): AssertedSignal[] =>
+    typeof v === "number" ? Array.from({ length: v }, () => asserted(d)) : v;
+  return { up: make("up", up), down: make("down", down) };
+}

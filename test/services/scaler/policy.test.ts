@@ -1,0 +1,146 @@
+import test from "ava";
+import { decide, DECISION_REASONS, type PoolView } from "../../../services/scaler/policy.js";
+import type { PolicyOptions } from "../../../services/scaler/config.js";
+import type { SignalState } from "../../../services/scaler/signalStore.js";
+import { asserted, COURSE_OPTIONS, pool, signals, T0 } from "./helpers.js";
+
+interface Row {
+  name: string;
+  pool: PoolView;
+  signals: SignalState;
+  options?: Partial<PolicyOptions>;
+  now?: number;
+  expect: { direction: "up" | "down" | "none"; target: number; reason: string; victims?: string[]; evaluated?: boolean };
+}
+
+const rows: Row[] = [
+  { name: "no signal holds", pool: pool(3), signals: signals(0), expect: { direction: "none", target: 3, reason: "no signal" } },
+  { name: "up signal adds one", pool: pool(1), signals: signals(1), expect: { direction: "up", target: 2, reason: "up signal" } },
+  { name: "several up signals still add one", pool: pool(2), signals: signals(3), expect: { direction: "up", target: 3, reason: "up signal" } },
+  { name: "down signal removes one", pool: pool(2), signals: signals(0, 1), expect: { direction: "down", target: 1, reason: "down signal" } },
+  { name: "both signals: up wins", pool: pool(2), signals: signals(1, 1), expect: { direction: "up", target: 3, reason: "up wins over down" } },
+  { name: "up at max holds", pool: pool(10), signals: signals(1), expect: { direction: "none", target: 10, reason: "at max" } },
+  { name: "up one below max reaches max", pool: pool(9), signals: signals(1), expect: { direction: "up", target: 10, reason: "up signal" } },
+  { name: "down at min holds", pool: pool(1), signals: signals(0, 1), expect: { direction: "none", target: 1, reason: "at min" } },
+  { name: "down one above min reaches min", pool: pool(2), signals: signals(0, 1), options: { minSize: 2 }, expect: { direction: "none", target: 2, reason: "at min" } },
+  { name: "above max shrinks to max", pool: pool(12), signals: signals(0), expect: { direction: "down", target: 10, reason: "above max" } },
+  { name: "below min grows to min", pool: pool(1), signals: signals(0, 1), options: { minSize: 2 }, expect: { direction: "up", target: 2, reason: "below min" } },
+  { name: "pool scaling-up is skipped, pulses kept", pool: pool(2, { state: "scaling-up" }), signals: signals(1), expect: { direction: "none", target: 2, reason: "pool scaling-up", evaluated: false } },
+  { name: "pool suspended is skipped", pool: pool(2, { state: "suspended" }), signals: signals(0, 1), expect: { direction: "none", target: 2, reason: "pool suspended", evaluated: false } },
+  { name: "own operation pending is skipped", pool: pool(2, { operationPending: true }), signals: signals(1), expect: { direction: "none", target: 2, reason: "operation pending", evaluated: false } },
+  // Warm-up and cooldown are measured from the members' created-at.
+  {
+    name: "warm-up blocks up while the newest member is young",
+    pool: pool(2, { members: [{ id: "a", createdAt: T0 - 3600_000, state: "running" }, { id: "b", createdAt: T0 - 60_000, state: "starting" }] }),
+    signals: signals(1), options: { scaleUpWarmupMs: 180_000 },
+    expect: { direction: "none", target: 2, reason: "warming up" },
+  },
+  {
+    name: "warm-up over allows up",
+    pool: pool(2, { members: [{ id: "a", createdAt: T0 - 3600_000, state: "running" }, { id: "b", createdAt: T0 - 181_000, state: "running" }] }),
+    signals: signals(1), options: { scaleUpWarmupMs: 180_000 },
+    expect: { direction: "up", target: 3, reason: "up signal" },
+  },
+  {
+    name: "cooldown blocks down after a recent member",
+    pool: pool(3, { members: [{ id: "a", createdAt: T0 - 3600_000, state: "running" }, { id: "b", createdAt: T0 - 3600_000, state: "running" }, { id: "c", createdAt: T0 - 100_000, state: "running" }] }),
+    signals: signals(0, 1), options: { scaleDownCooldownMs: 300_000 },
+    expect: { direction: "none", target: 3, reason: "cooling down" },
+  },
+  {
+    name: "cooldown blocks down after our own recent change",
+    pool: pool(3, { lastChangeAt: T0 - 60_000 }),
+    signals: signals(0, 1), options: { scaleDownCooldownMs: 300_000 },
+    expect: { direction: "none", target: 3, reason: "cooling down" },
+  },
+  {
+    name: "cooldown does not block up",
+    pool: pool(3, { lastChangeAt: T0 - 60_000 }),
+    signals: signals(1), options: { scaleDownCooldownMs: 300_000 },
+    expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "cooldown over allows down",
+    pool: pool(3, { lastChangeAt: T0 - 301_000 }),
+    signals: signals(0, 1), options: { scaleDownCooldownMs: 300_000 },
+    expect: { direction: "down", target: 2, reason: "down signal" },
+  },
+  // Step mode ignores values: the course's ±1.
+  { name: "step mode ignores the cpu value", pool: pool(2), signals: signals([asserted("up", { value: 99 })]), expect: { direction: "up", target: 3, reason: "up signal" } },
+  // Proportional: ceil(n × cpu / target), capped by MAX_STEP and the bounds.
+  { name: "proportional up", pool: pool(2), signals: signals([asserted("up", { value: 90 })]), options: { mode: "proportional" }, expect: { direction: "up", target: 4, reason: "up signal" } },
+  { name: "proportional up capped by MAX_STEP", pool: pool(4), signals: signals([asserted("up", { value: 100 })]), options: { mode: "proportional", maxStep: 2 }, expect: { direction: "up", target: 6, reason: "up signal" } },
+  { name: "proportional up capped by MAX_SIZE", pool: pool(8), signals: signals([asserted("up", { value: 100 })]), options: { mode: "proportional" }, expect: { direction: "up", target: 10, reason: "up signal" } },
+  { name: "proportional up uses the highest value", pool: pool(2), signals: signals([asserted("up", { value: 60 }), asserted("up", { value: 95 })]), options: { mode: "proportional", maxStep: 5 }, expect: { direction: "up", target: 4, reason: "up signal" } },
+  { name: "proportional up adds at least one", pool: pool(4), signals: signals([asserted("up", { value: 55 })]), options: { mode: "proportional" }, expect: { direction: "up", target: 5, reason: "up signal" } },
+  { name: "proportional up without a value steps by one", pool: pool(4), signals: signals(1), options: { mode: "proportional" }, expect: { direction: "up", target: 5, reason: "up signal" } },
+  { name: "proportional down", pool: pool(6), signals: signals(0, [asserted("down", { value: 15 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 3, reason: "down signal" } },
+  { name: "proportional down capped by MAX_STEP", pool: pool(10), signals: signals(0, [asserted("down", { value: 5 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 7, reason: "down signal" } },
+  { name: "proportional down stops at MIN_SIZE", pool: pool(3), signals: signals(0, [asserted("down", { value: 0 })]), options: { mode: "proportional", minSize: 2 }, expect: { direction: "down", target: 2, reason: "down signal" } },
+  // Flap guard: a scale-in whose projected CPU would fire the up alert is skipped or shrunk.
+  { name: "flap guard skips a scale-in that would cross SCALE_UP_CPU", pool: pool(2), signals: signals(0, [asserted("down", { value: 45 })]), expect: { direction: "none", target: 2, reason: "flap guard" } },
+  { name: "flap guard lets a safe scale-in through", pool: pool(2), signals: signals(0, [asserted("down", { value: 15 })]), expect: { direction: "down", target: 1, reason: "down signal" } },
+  { name: "flap guard shrinks a proportional scale-in", pool: pool(6), signals: signals(0, [asserted("down", { value: 30 })]), options: { mode: "proportional", targetCpu: 90, scaleUpCpu: 60 }, expect: { direction: "down", target: 4, reason: "down signal" } },
+  { name: "flap guard off allows it", pool: pool(2), signals: signals(0, [asserted("down", { value: 45 })]), options: { flapGuard: false }, expect: { direction: "down", target: 1, reason: "down signal" } },
+  // Victims through evict.
+  { name: "victim newest", pool: pool(3), signals: signals(0, 1), options: { victim: "newest" }, expect: { direction: "down", target: 2, reason: "down signal", victims: ["m3"] } },
+  { name: "victim oldest", pool: pool(3), signals: signals(0, 1), options: { victim: "oldest" }, expect: { direction: "down", target: 2, reason: "down signal", victims: ["m1"] } },
+  { name: "victims for a multi-step scale-in", pool: pool(6), signals: signals(0, [asserted("down", { value: 10 })]), options: { victim: "oldest", mode: "proportional" }, expect: { direction: "down", target: 3, reason: "down signal", victims: ["m1", "m2", "m3"] } },
+  {
+    name: "victim skips members already going away",
+    pool: pool(3, { members: [{ id: "old", createdAt: T0 - 9e6, state: "destroying" }, { id: "mid", createdAt: T0 - 8e6, state: "running" }, { id: "new", createdAt: T0 - 1e6, state: "running" }] }),
+    signals: signals(0, 1), options: { victim: "oldest" },
+    expect: { direction: "down", target: 2, reason: "down signal", victims: ["mid"] },
+  },
+  {
+    name: "victim falls back to the pool's choice when members are unknown",
+    pool: pool(3, { members: [] }), signals: signals(0, 1), options: { victim: "newest" },
+    expect: { direction: "down", target: 2, reason: "down signal" },
+  },
+];
+
+for (const row of rows) {
+  test(`policy: ${row.name}`, (t) => {
+    const decision = decide(row.pool, row.signals, { ...COURSE_OPTIONS, ...row.options }, row.now ?? T0);
+    t.is(decision.direction, row.expect.direction);
+    t.is(decision.targetSize, row.expect.target);
+    t.is(decision.currentSize, row.pool.size);
+    t.is(decision.reason, row.expect.reason);
+    t.deepEqual(decision.victims, row.expect.victims);
+    t.is(decision.evaluated, row.expect.evaluated ?? true);
+    t.true((DECISION_REASONS as readonly string[]).includes(decision.reason));
+    t.true(decision.detail.length > 0);
+  });
+}
+
+test("policy: the course sequence 1 → /up → 2 → /down → 1 → /down → stays 1", (t) => {
+  let size = 1;
+  const steps: Array<["up" | "down", number]> = [["up", 2], ["down", 1], ["down", 1]];
+  for (const [direction, expected] of steps) {
+    const d = decide(pool(size), direction === "up" ? signals(1) : signals(0, 1), COURSE_OPTIONS, T0);
+    size = d.targetSize;
+    t.is(size, expected, `after /${direction}`);
+  }
+});
+
+test("policy: never leaves [MIN_SIZE, MAX_SIZE] for any size and signal mix", (t) => {
+  const modes = ["step", "proportional"] as const;
+  for (const mode of modes) {
+    for (let size = 1; size <= 10; size += 1) {
+      for (const value of [undefined, 0, 19, 50, 81, 100]) {
+        for (const [up, down] of [[1, 0], [0, 1], [1, 1], [0, 0]] as const) {
+          const state = signals(
+            up ? [asserted("up", value === undefined ? {} : { value })] : [],
+            down ? [asserted("down", value === undefined ? {} : { value })] : [],
+          );
+          const d = decide(pool(size), state, { ...COURSE_OPTIONS, mode, minSize: 2, maxSize: 7 }, T0);
+          if (size >= 2 && size <= 7) {
+            t.true(d.targetSize >= 2 && d.targetSize <= 7, `${mode} size ${size} value ${value} up ${up} down ${down} → ${d.targetSize}`);
+            if (d.direction === "up") t.true(d.targetSize > size);
+            if (d.direction === "down") t.true(d.targetSize < size);
+          }
+        }
+      }
+    }
+  }
+});
