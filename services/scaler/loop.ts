@@ -3,6 +3,7 @@
  * dry-run), logs one line with the reason and updates the metrics. An API failure costs one tick,
  * never the loop.
  */
+import { EventEmitter } from "node:events";
 import type { Logger } from "../shared/log.js";
 import type { PolicyOptions } from "./config.js";
 import { ApiCallError, type PoolDriver } from "./driver.js";
@@ -40,6 +41,8 @@ export interface LoopStatus {
 }
 
 export class DecisionLoop {
+  /** Emits "tick" (DecisionRecord | undefined) after every tick, for tests and embedders. */
+  readonly events = new EventEmitter();
   private timer?: ReturnType<typeof setTimeout>;
   private running?: Promise<void>;
   private stopped = true;
@@ -65,7 +68,9 @@ export class DecisionLoop {
     this.nextTickAt = at;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.tick().then(() => undefined).finally(() => {
+      this.running = this.tick().then((record) => {
+        this.events.emit("tick", record);
+      }).finally(() => {
         this.running = undefined;
         // Fixed rate: a slow tick shortens the wait, it never makes ticks overlap.
         this.schedule(Math.max(at + this.options.tickMs, this.now()));

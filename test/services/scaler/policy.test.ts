@@ -1,5 +1,5 @@
 import test from "ava";
-import { decide, DECISION_REASONS, type PoolView } from "../../../services/scaler/policy.js";
+import { decide, DECISION_REASONS, type DecisionReason, type PoolView } from "../../../services/scaler/policy.js";
 import type { PolicyOptions } from "../../../services/scaler/config.js";
 import type { SignalState } from "../../../services/scaler/signalStore.js";
 import { asserted, COURSE_OPTIONS, pool, signals, T0 } from "./helpers.js";
@@ -10,7 +10,7 @@ interface Row {
   signals: SignalState;
   options?: Partial<PolicyOptions>;
   now?: number;
-  expect: { direction: "up" | "down" | "none"; target: number; reason: string; victims?: string[]; evaluated?: boolean };
+  expect: { direction: "up" | "down" | "none"; target: number; reason: DecisionReason; victims?: string[]; evaluated?: boolean };
 }
 
 const rows: Row[] = [

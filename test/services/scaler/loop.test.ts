@@ -1,0 +1,209 @@
+/**
+ * The decision loop and pool driver against the in-process API emulator, through the real client,
+ * with sinon fake timers driving both the loop's ticks and the emulator's operation delays.
+ */
+import test from "ava";
+import { once } from "node:events";
+import sinon from "sinon";
+import { startEmulator, type Emulator } from "../../../sandbox/emulator/server.js";
+import { createExoscaleClient } from "../../../services/exoscale/client.js";
+import type { PolicyOptions } from "../../../services/scaler/config.js";
+import { PoolDriver } from "../../../services/scaler/driver.js";
+import { DecisionLoop, type DecisionRecord } from "../../../services/scaler/loop.js";
+import { createScalerMetrics } from "../../../services/scaler/metrics.js";
+import type { Signal } from "../../../services/scaler/signals.js";
+import { SignalStore } from "../../../services/scaler/signalStore.js";
+import { createMemoryLogger } from "../../../services/shared/log.js";
+import { COURSE_OPTIONS } from "./helpers.js";
+
+const TICK = 60_000;
+const OP_DELAY = 5_000;
+const FAKE = { toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<"setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "Date"> };
+
+interface Rig {
+  emulator: Emulator;
+  poolId: string;
+  clock: sinon.SinonFakeTimers;
+  store: SignalStore;
+  loop: DecisionLoop;
+  logger: ReturnType<typeof createMemoryLogger>;
+  metrics: ReturnType<typeof createScalerMetrics>;
+  /** Advances fake time to the next tick and waits (real I/O included) until that tick is done. */
+  nextTick(): Promise<DecisionRecord | undefined>;
+  signal(...signals: Signal[]): void;
+}
+
+const pulse = (direction: "up" | "down"): Signal => ({ direction, source: "request", key: "", status: "pulse" });
+
+async function rig(
+  t: { teardown(fn: () => unknown): void },
+  options: { size?: number; policy?: Partial<PolicyOptions>; dryRun?: boolean; emulator?: Emulator; poolId?: string; clock?: sinon.SinonFakeTimers } = {},
+): Promise<Rig> {
+  const clock = options.clock ?? sinon.useFakeTimers({ now: Date.parse("2026-01-01T12:00:00Z"), ...FAKE });
+  if (options.clock === undefined) t.teardown(() => clock.restore());
+  const emulator = options.emulator ?? (await startEmulator({ host: "127.0.0.1", operationDelayMs: OP_DELAY }));
+  if (options.emulator === undefined) t.teardown(() => emulator.close());
+  const poolId = options.poolId ?? emulator.createPool({ size: options.size ?? 1 }).id;
+  const logger = createMemoryLogger("scaler");
+  const metrics = createScalerMetrics({ defaultMetrics: false });
+  const api = createExoscaleClient({ key: emulator.key, secret: emulator.secret, zone: emulator.zone, endpoint: emulator.url, retry: { limit: 1, baseDelayMs: 10 } });
+  const store = new SignalStore(600_000);
+  const driver = new PoolDriver(api, poolId, logger);
+  const loop = new DecisionLoop({ driver, store, policy: { ...COURSE_OPTIONS, ...options.policy }, tickMs: TICK, dryRun: options.dryRun ?? false, logger, metrics });
+  t.teardown(() => loop.stop());
+  let started = false;
+  const nextTick = async (): Promise<DecisionRecord | undefined> => {
+    const done = once(loop.events, "tick") as Promise<[DecisionRecord | undefined]>;
+    let finished = false;
+    void done.then(() => (finished = true));
+    if (!started) {
+      started = true;
+      loop.start();
+      await clock.tickAsync(0);
+    } else {
+      await clock.tickAsync(TICK);
+    }
+    // Let the tick's HTTP round trips (and the client's short retry backoff) complete.
+    // Fake time advances by at most 20 s here, well before the loop's next tick.
+    for (let i = 0; !finished && i < 4000; i += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (i % 10 === 9) await clock.tickAsync(50);
+    }
+    if (!finished) throw new Error("the tick did not finish");
+    const [record] = await done;
+    return record;
+  };
+  return { emulator, poolId, clock, store, loop, logger, metrics, nextTick, signal: (...s) => store.record(s, Date.now()) };
+}
+
+test.serial("the course sequence against the emulator: 1 → /up → 2 → /down → 1 → /down → stays 1", async (t) => {
+  const r = await rig(t);
+  t.like(await r.nextTick(), { reason: "no signal", direction: "none", targetSize: 1 });
+
+  r.signal(pulse("up"));
+  t.like(await r.nextTick(), { reason: "up signal", direction: "up", currentSize: 1, targetSize: 2 });
+  t.is(r.emulator.pool(r.poolId).size, 2);
+
+  r.signal(pulse("down"));
+  t.like(await r.nextTick(), { reason: "down signal", currentSize: 2, targetSize: 1 });
+  t.is(r.emulator.pool(r.poolId).size, 1);
+
+  r.signal(pulse("down"));
+  t.like(await r.nextTick(), { reason: "at min", direction: "none", targetSize: 1 });
+  t.is(r.emulator.pool(r.poolId).size, 1);
+  t.is(r.store.snapshot(Date.now()).down.length, 0, "the pulse at the bound was consumed");
+
+  const decisions = r.logger.lines.filter((l) => l["msg"] === "decision").map((l) => l["reason"]);
+  t.deepEqual(decisions, ["no signal", "up signal", "down signal", "at min"]);
+});
+
+test.serial("one pulse is one step; a firing alert steps every tick until resolved; resolved never scales", async (t) => {
+  const r = await rig(t, { size: 2 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.nextTick();
+  t.is(r.emulator.pool(r.poolId).size, 3);
+  t.like(await r.nextTick(), { reason: "no signal" });
+  t.is(r.emulator.pool(r.poolId).size, 3);
+
+  const alert: Signal = { direction: "up", source: "grafana", key: "grafana:fp", status: "firing", startsAt: "2026-01-01T12:00:00Z" };
+  r.signal(alert);
+  await r.nextTick();
+  r.signal(alert); // a repeat: counts once
+  await r.nextTick();
+  t.is(r.emulator.pool(r.poolId).size, 5);
+  r.signal({ ...alert, status: "resolved" });
+  t.like(await r.nextTick(), { reason: "no signal" });
+  t.is(r.emulator.pool(r.poolId).size, 5);
+});
+
+test.serial("a tick that finds the pool changing skips and keeps the pulse for later", async (t) => {
+  const r = await rig(t, { size: 2 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.nextTick(); // scale to 3, operation pending for OP_DELAY
+  r.signal(pulse("up"));
+  // A tick before the operation ends (the loop's next tick comes after OP_DELAY here, so force one).
+  const early = await r.loop.tick();
+  t.like(early, { reason: "operation pending", evaluated: false });
+  t.is(r.store.snapshot(Date.now()).up.length, 1, "pulse kept");
+  t.like(await r.nextTick(), { reason: "up signal", currentSize: 3, targetSize: 4 });
+});
+
+test.serial("API errors never stop the loop", async (t) => {
+  const r = await rig(t, { size: 1 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  r.emulator.setFaults({ errorRate: 1, errorStatus: 503 });
+  t.is(await r.nextTick(), undefined);
+  t.regex(await r.metrics.registry.metrics(), /scaler_api_errors_total\{operation="get-instance-pool"\} 1/);
+  t.true(r.logger.lines.some((l) => l["msg"] === "tick failed, will retry next tick" && l["level"] === "error"));
+  t.is(r.store.snapshot(Date.now()).up.length, 1, "the pulse waits for a working tick");
+  r.emulator.setFaults({});
+  t.like(await r.nextTick(), { reason: "up signal", targetSize: 2 });
+  t.is(r.emulator.pool(r.poolId).size, 2);
+  t.regex(await r.metrics.registry.metrics(), /scaler_last_tick_timestamp_seconds \d+/);
+});
+
+test.serial("scale-in through evict removes the chosen member (oldest)", async (t) => {
+  const r = await rig(t, { size: 1, policy: { victim: "oldest" } });
+  await r.nextTick();
+  const oldest = r.emulator.pool(r.poolId).members[0]!.id;
+  // Two scale-ups a tick apart give the members distinct ages.
+  r.signal(pulse("up"));
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.nextTick();
+  t.is(r.emulator.pool(r.poolId).size, 3);
+  r.signal(pulse("down"));
+  const d = await r.nextTick();
+  t.deepEqual(d?.victims, [oldest]);
+  await r.clock.tickAsync(OP_DELAY);
+  const members = r.emulator.pool(r.poolId).members.filter((m) => m.state !== "destroying" && m.state !== "destroyed");
+  t.is(r.emulator.pool(r.poolId).size, 2);
+  t.false(members.some((m) => m.id === oldest));
+  t.true(r.emulator.requests.some((q) => q.operation === "evict-instance-pool-members"));
+});
+
+test.serial("dry-run decides and logs but never changes the pool", async (t) => {
+  const r = await rig(t, { size: 1, dryRun: true });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  t.like(await r.nextTick(), { reason: "up signal", targetSize: 2, dryRun: true });
+  t.is(r.emulator.pool(r.poolId).size, 1);
+  t.false(r.emulator.requests.some((q) => q.operation === "scale-instance-pool" || q.operation === "evict-instance-pool-members"));
+  t.true(r.logger.lines.some((l) => l["msg"] === "decision" && l["dryRun"] === true && l["to"] === 2));
+});
+
+test.serial("cooldown comes from the members' created-at, so it survives a restart", async (t) => {
+  const first = await rig(t, { size: 1 });
+  await first.nextTick();
+  first.signal(pulse("up"));
+  await first.nextTick();
+  await first.clock.tickAsync(OP_DELAY);
+  await first.loop.stop();
+  // A fresh scaler process (new loop, new driver, no memory) one minute after the scale-up.
+  const second = await rig(t, { emulator: first.emulator, poolId: first.poolId, clock: first.clock, policy: { scaleDownCooldownMs: 300_000, scaleUpWarmupMs: 30_000 } });
+  await second.nextTick();
+  second.signal(pulse("down"));
+  t.like(await second.nextTick(), { reason: "cooling down", targetSize: 2 });
+  second.signal(pulse("up"));
+  t.like(await second.loop.tick(), { reason: "up signal" }); // the 30 s warm-up is over; the down pulse was dropped while cooling down
+  t.is(second.emulator.pool(second.poolId).size, 3);
+});
+
+test.serial("metrics and one structured log line per decision", async (t) => {
+  const r = await rig(t, { size: 1 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.nextTick();
+  const text = await r.metrics.registry.metrics();
+  t.regex(text, /scaler_decisions_total\{direction="none",reason="no signal"\} 1/);
+  t.regex(text, /scaler_decisions_total\{direction="up",reason="up signal"\} 1/);
+  t.regex(text, /scaler_pool_size 1/);
+  t.regex(text, /scaler_pool_desired_size 2/);
+  t.regex(text, /scaler_ticks_total 2/);
+  const line = r.logger.lines.filter((l) => l["msg"] === "decision").at(-1);
+  t.like(line, { level: "info", service: "scaler", reason: "up signal", direction: "up", from: 1, to: 2, poolState: "running", signalsUp: 1, dryRun: false });
+  t.is(typeof line?.["operation"], "string");
+});
