@@ -1,0 +1,9 @@
+/** Ports shared by the components (design.md "Contracts"). */
+export const PORTS = {
+  ssh: 22,
+  app: 8080,
+  nodeExporter: 9100,
+  prometheus: 9090,
+  grafana: 3000,
+  nlbListener: 80,
+} as const;

@@ -1,0 +1,125 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as exoscale from "../sdks/exoscale/index.js";
+import type { Credentials, Settings } from "./config.js";
+import { LoadBalancer } from "./loadBalancer.js";
+import { MonitoringHost } from "./monitoringHost.js";
+import { SecurityGroups } from "./network/securityGroups.js";
+import { AppPool } from "./pool/appPool.js";
+import { PORTS } from "./ports.js";
+import { ServiceCredentials } from "./serviceCredentials.js";
+import { SshAccess } from "./sshAccess.js";
+
+export interface AutoscalerStackArgs {
+  settings: Settings;
+  credentials: Credentials;
+}
+
+/** What `pulumi stack output` shows; secrets only as secret Outputs. */
+export interface StackOutputs {
+  appUrl: pulumi.Output<string>;
+  nlbIp: pulumi.Output<string>;
+  prometheusUrl: pulumi.Output<string>;
+  grafanaUrl: pulumi.Output<string>;
+  instancePoolId: pulumi.Output<string>;
+  zone: string;
+  monitoringHostIp: pulumi.Output<string>;
+  monitoringSshUser: pulumi.Output<string>;
+  /** Generated SSH private key (secret); undefined when the user brought their own key. */
+  sshPrivateKey?: pulumi.Output<string>;
+  /** The services' IAM API key and secret (secret). */
+  serviceApiKey: pulumi.Output<string>;
+  serviceApiSecret: pulumi.Output<string>;
+  /** Scaling bounds and thresholds the scaler and the alert rules will use. */
+  scaling: { minSize: number; maxSize: number; scaleUpCpuPercent: number; scaleDownCpuPercent: number };
+}
+
+/** The whole topology, built from validated settings. */
+export class AutoscalerStack extends pulumi.ComponentResource {
+  public readonly provider: exoscale.Provider;
+  public readonly securityGroups: SecurityGroups;
+  public readonly sshAccess: SshAccess;
+  public readonly appPool: AppPool;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly monitoringHost: MonitoringHost;
+  public readonly serviceCredentials: ServiceCredentials;
+  public readonly outputs: StackOutputs;
+
+  constructor(name: string, args: AutoscalerStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("exoscale-autoscaler:index:AutoscalerStack", name, {}, opts);
+    const { settings, credentials } = args;
+
+    // Explicit provider: credentials come from our own config keys, never from ambient state.
+    this.provider = new exoscale.Provider(`${name}-exoscale`, {
+      key: credentials.key,
+      secret: credentials.secret,
+    }, { parent: this });
+    const children: pulumi.ComponentResourceOptions = { parent: this, providers: [this.provider] };
+    const labels = { project: pulumi.getProject(), stack: pulumi.getStack() };
+
+    const template = exoscale.getTemplateOutput(
+      { zone: settings.zone, name: settings.templateName },
+      { parent: this, provider: this.provider },
+    );
+    const templateId = template.apply((t) => {
+      if (!t.id) {
+        throw new Error(`template "${settings.templateName}" not found in zone ${settings.zone}`);
+      }
+      return t.id;
+    });
+
+    this.securityGroups = new SecurityGroups(`${name}-sg`, { adminCidrs: settings.adminCidrs }, children);
+    this.sshAccess = new SshAccess(`${name}-ssh`, { publicKey: settings.sshPublicKey }, children);
+
+    this.appPool = new AppPool(`${name}-app`, {
+      zone: settings.zone,
+      templateId,
+      instanceType: settings.pool.instanceType,
+      diskSize: settings.pool.diskSize,
+      initialSize: settings.pool.initialSize,
+      securityGroupIds: [this.securityGroups.pool.id],
+      keyPair: this.sshAccess.keyName,
+      labels: { ...labels, role: "app" },
+    }, children);
+
+    this.loadBalancer = new LoadBalancer(`${name}-lb`, {
+      zone: settings.zone,
+      instancePoolId: this.appPool.poolId,
+      labels: { ...labels, role: "entry" },
+    }, children);
+
+    this.monitoringHost = new MonitoringHost(`${name}-monitoring`, {
+      zone: settings.zone,
+      templateId,
+      sshUser: template.defaultUser,
+      instanceType: settings.monitoring.instanceType,
+      diskSize: settings.monitoring.diskSize,
+      securityGroupIds: [this.securityGroups.monitoring.id],
+      sshKeyName: this.sshAccess.keyName,
+      labels: { ...labels, role: "monitoring" },
+    }, children);
+
+    this.serviceCredentials = new ServiceCredentials(`${name}-iam`, { labels }, children);
+
+    const hostIp = this.monitoringHost.publicIp;
+    this.outputs = {
+      appUrl: this.loadBalancer.url,
+      nlbIp: this.loadBalancer.ipAddress,
+      prometheusUrl: pulumi.interpolate`http://${hostIp}:${PORTS.prometheus}/`,
+      grafanaUrl: pulumi.interpolate`http://${hostIp}:${PORTS.grafana}/`,
+      instancePoolId: this.appPool.poolId,
+      zone: settings.zone,
+      monitoringHostIp: hostIp,
+      monitoringSshUser: this.monitoringHost.sshUser,
+      sshPrivateKey: this.sshAccess.privateKey,
+      serviceApiKey: this.serviceCredentials.key,
+      serviceApiSecret: this.serviceCredentials.secret,
+      scaling: {
+        minSize: settings.pool.minSize,
+        maxSize: settings.pool.maxSize,
+        scaleUpCpuPercent: settings.scaling.scaleUpCpuPercent,
+        scaleDownCpuPercent: settings.scaling.scaleDownCpuPercent,
+      },
+    };
+    this.registerOutputs({ ...this.outputs });
+  }
+}

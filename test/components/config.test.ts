@@ -1,0 +1,177 @@
+import test from "ava";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  adminCidrWarning,
+  ConfigValidationError,
+  DEFAULTS,
+  isCidr,
+  loadConfig,
+  parseSettings,
+  type RawSettings,
+} from "../../components/config.js";
+import { installPulumiMocks, PROJECT } from "../helpers/pulumiMocks.js";
+
+installPulumiMocks();
+
+function problemsOf(raw: RawSettings): readonly string[] {
+  try {
+    parseSettings(raw);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  return [];
+}
+
+test("an empty configuration yields the documented defaults", (t) => {
+  const settings = parseSettings({});
+  t.deepEqual(settings, {
+    zone: "at-vie-1",
+    pool: { instanceType: "standard.micro", diskSize: 10, initialSize: 1, minSize: 1, maxSize: 10 },
+    scaling: { scaleUpCpuPercent: 80, scaleDownCpuPercent: 20 },
+    adminCidrs: ["0.0.0.0/0"],
+    sshPublicKey: undefined,
+    monitoring: { instanceType: DEFAULTS.monitoringInstanceType, diskSize: DEFAULTS.monitoringDiskSize },
+    templateName: "Linux Ubuntu 24.04 LTS 64-bit",
+  });
+});
+
+test("values set by the user are parsed and typed", (t) => {
+  const settings = parseSettings({
+    zone: "de-fra-1",
+    poolInstanceType: "standard.small",
+    poolDiskSize: "20",
+    poolInitialSize: "2",
+    poolMinSize: "2",
+    poolMaxSize: "4",
+    scaleUpCpuPercent: "70",
+    scaleDownCpuPercent: "30",
+    adminCidrs: '["203.0.113.7/32", "2001:db8::/32"]',
+    sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@laptop",
+  });
+  t.is(settings.zone, "de-fra-1");
+  t.deepEqual(settings.pool, { instanceType: "standard.small", diskSize: 20, initialSize: 2, minSize: 2, maxSize: 4 });
+  t.deepEqual(settings.scaling, { scaleUpCpuPercent: 70, scaleDownCpuPercent: 30 });
+  t.deepEqual(settings.adminCidrs, ["203.0.113.7/32", "2001:db8::/32"]);
+  t.is(settings.sshPublicKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@laptop");
+});
+
+test("admin_cidrs also accepts a comma-separated list, trimmed and de-duplicated", (t) => {
+  t.deepEqual(parseSettings({ adminCidrs: "198.51.100.0/24, 203.0.113.7/32,198.51.100.0/24" }).adminCidrs, [
+    "198.51.100.0/24",
+    "203.0.113.7/32",
+  ]);
+});
+
+const SINGLE_PROBLEMS: { title: string; raw: RawSettings; mentions: RegExp }[] = [
+  { title: "min > max", raw: { poolMinSize: "5", poolMaxSize: "3", poolInitialSize: "4" }, mentions: /pool_min_size \(5\) must not exceed pool_max_size \(3\)/ },
+  { title: "initial below min", raw: { poolMinSize: "2", poolInitialSize: "1" }, mentions: /pool_initial_size \(1\) must be within .*\[2, 10\]/ },
+  { title: "initial above max", raw: { poolMaxSize: "3", poolInitialSize: "4" }, mentions: /pool_initial_size \(4\) must be within .*\[1, 3\]/ },
+  { title: "down >= up", raw: { scaleDownCpuPercent: "80", scaleUpCpuPercent: "80" }, mentions: /0 < scale_down_cpu_percent < scale_up_cpu_percent < 100.*down=80, up=80/ },
+  { title: "up >= 100", raw: { scaleUpCpuPercent: "100" }, mentions: /up=100/ },
+  { title: "down <= 0", raw: { scaleDownCpuPercent: "0" }, mentions: /down=0/ },
+  { title: "unknown zone", raw: { zone: "us-east-1" }, mentions: /zone "us-east-1" is not an Exoscale zone .*at-vie-1/ },
+  { title: "malformed CIDR", raw: { adminCidrs: '["10.0.0.0/33"]' }, mentions: /admin_cidrs entry "10.0.0.0\/33" is not a CIDR/ },
+  { title: "address without prefix", raw: { adminCidrs: "203.0.113.7" }, mentions: /"203.0.113.7" is not a CIDR/ },
+  { title: "admin_cidrs not JSON", raw: { adminCidrs: '["10.0.0.0/8"' }, mentions: /admin_cidrs is not a valid JSON array/ },
+  { title: "admin_cidrs empty", raw: { adminCidrs: "[]" }, mentions: /admin_cidrs must name at least one network/ },
+  { title: "non-numeric size", raw: { poolMaxSize: "ten" }, mentions: /pool_max_size must be a whole number, got "ten"/ },
+  { title: "min below 1", raw: { poolMinSize: "0", poolInitialSize: "1" }, mentions: /pool_min_size must be at least 1/ },
+  { title: "disk too small", raw: { poolDiskSize: "5" }, mentions: /pool_disk_size must be at least 10 GiB/ },
+  { title: "instance type shape", raw: { monitoringInstanceType: "large" }, mentions: /monitoring_instance_type must look like <family>.<size>/ },
+  { title: "not a public key", raw: { sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----" }, mentions: /ssh_public_key must be one OpenSSH public key line/ },
+];
+
+for (const { title, raw, mentions } of SINGLE_PROBLEMS) {
+  test(`config validation rejects: ${title}`, (t) => {
+    const problems = problemsOf(raw);
+    t.is(problems.length, 1, problems.join("\n"));
+    t.regex(problems[0], mentions);
+  });
+}
+
+test("one error lists every problem at once, without a stack trace for the user", (t) => {
+  const error = t.throws(
+    () =>
+      parseSettings({
+        zone: "mars-1",
+        poolMinSize: "6",
+        poolMaxSize: "4",
+        poolInitialSize: "9",
+        scaleUpCpuPercent: "10",
+        scaleDownCpuPercent: "50",
+        adminCidrs: '["0.0.0.0/0", "300.1.1.1/32"]',
+      }),
+    { instanceOf: ConfigValidationError },
+  );
+  t.is(error.problems.length, 4, error.message);
+  t.true(pulumi.RunError.isInstance(error), "RunError: Pulumi prints the message without a stack trace");
+  t.regex(error.message, /^Invalid stack configuration \(4 problems\):/);
+  for (const needle of ["mars-1", "pool_min_size (6) must not exceed", "down=50, up=10", "300.1.1.1/32"]) {
+    t.true(error.message.includes(needle), `message mentions ${needle}`);
+  }
+  // With a valid range, an initial size outside it is listed along with the rest.
+  const second = t.throws(() => parseSettings({ poolInitialSize: "9", poolMaxSize: "4", zone: "mars-1" }), {
+    instanceOf: ConfigValidationError,
+  });
+  t.deepEqual(second.problems.length, 2);
+  t.regex(second.message, /pool_initial_size \(9\) must be within/);
+});
+
+const CIDRS: [string, boolean][] = [
+  ["0.0.0.0/0", true],
+  ["203.0.113.7/32", true],
+  ["10.0.0.0/8", true],
+  ["2001:db8::/32", true],
+  ["::/0", true],
+  ["10.0.0.0/33", false],
+  ["256.0.0.0/8", false],
+  ["10.0.0/8", false],
+  ["10.0.0.0", false],
+  ["10.0.0.0/", false],
+  ["10.0.0.0/-1", false],
+  ["2001:db8::/129", false],
+  ["example.com/32", false],
+  ["", false],
+];
+test("isCidr accepts IPv4/IPv6 prefixes and nothing else", (t) => {
+  for (const [cidr, expected] of CIDRS) {
+    t.is(isCidr(cidr), expected, cidr);
+  }
+});
+
+test("the admin warning appears exactly when admin ports are open to the world", (t) => {
+  t.regex(adminCidrWarning(["0.0.0.0/0"]) ?? "", /whole Internet.*Narrow it/);
+  t.truthy(adminCidrWarning(["203.0.113.7/32", "::/0"]));
+  t.is(adminCidrWarning(["203.0.113.7/32"]), undefined);
+});
+
+test.serial("loadConfig reports missing credentials together with other problems", (t) => {
+  pulumi.runtime.setAllConfig({ [`${PROJECT}:pool_max_size`]: "0" });
+  const error = t.throws(() => loadConfig(new pulumi.Config()), { instanceOf: ConfigValidationError });
+  t.is(error.problems.length, 3, error.message);
+  t.regex(error.message, /exoscale_key is required: pulumi config set exoscale_key/);
+  t.regex(error.message, /exoscale_secret is required: pulumi config set --secret exoscale_secret/);
+  t.regex(error.message, /pool_min_size \(1\) must not exceed pool_max_size \(0\)/);
+});
+
+test.serial("loadConfig returns typed settings and keeps the secret a secret", async (t) => {
+  pulumi.runtime.setAllConfig(
+    {
+      [`${PROJECT}:exoscale_key`]: "EXOuserkey",
+      [`${PROJECT}:exoscale_secret`]: "user-secret",
+      [`${PROJECT}:zone`]: "ch-gva-2",
+      [`${PROJECT}:admin_cidrs`]: JSON.stringify(["198.51.100.0/24"]),
+      [`${PROJECT}:pool_max_size`]: "3",
+    },
+    [`${PROJECT}:exoscale_secret`],
+  );
+  const { settings, credentials } = loadConfig(new pulumi.Config());
+  t.is(settings.zone, "ch-gva-2");
+  t.is(settings.pool.maxSize, 3);
+  t.deepEqual(settings.adminCidrs, ["198.51.100.0/24"]);
+  t.is(credentials.key, "EXOuserkey");
+  t.true(await pulumi.isSecret(credentials.secret));
+});

@@ -1,0 +1,78 @@
+import test from "ava";
+import * as pulumi from "@pulumi/pulumi";
+import sinon from "sinon";
+import { SecurityGroups } from "../../components/network/securityGroups.js";
+import { cidrSlug, securityRules } from "../../components/network/securityRules.js";
+import { installPulumiMocks, settle } from "../helpers/pulumiMocks.js";
+
+const session = installPulumiMocks();
+
+const RULE_TOKEN = "exoscale:index/securityGroupRule:SecurityGroupRule";
+const GROUP_TOKEN = "exoscale:index/securityGroup:SecurityGroup";
+
+/** The intended rule set, written out from the issue: `group port source`. Nothing else is allowed. */
+function expectedRules(adminCidrs: string[]): string[] {
+  return [
+    "pool 8080 cidr:0.0.0.0/0",
+    "pool 9100 group:monitoring",
+    ...adminCidrs.flatMap((cidr) => [`monitoring 22 cidr:${cidr}`, `monitoring 9090 cidr:${cidr}`, `monitoring 3000 cidr:${cidr}`]),
+  ].sort();
+}
+
+test("securityRules() is exactly the least-privilege table (default admin range)", (t) => {
+  const actual = securityRules(["0.0.0.0/0"])
+    .map((r) => `${r.group} ${r.port} ${"cidr" in r.source ? `cidr:${r.source.cidr}` : `group:${r.source.group}`}`)
+    .sort();
+  t.deepEqual(actual, expectedRules(["0.0.0.0/0"]));
+});
+
+test("securityRules() repeats admin ports per admin network and keeps keys unique", (t) => {
+  const admins = ["203.0.113.7/32", "2001:db8::/48"];
+  const rules = securityRules(admins);
+  const actual = rules
+    .map((r) => `${r.group} ${r.port} ${"cidr" in r.source ? `cidr:${r.source.cidr}` : `group:${r.source.group}`}`)
+    .sort();
+  t.deepEqual(actual, expectedRules(admins));
+  const keys = rules.map((r) => `${r.group}-${r.key}`);
+  t.is(new Set(keys).size, keys.length);
+  t.is(cidrSlug("2001:db8::/48"), "2001-db8-48");
+});
+
+test.serial("SecurityGroups registers two groups and exactly the intended TCP ingress rules", async (t) => {
+  const warn = sinon.stub(pulumi.log, "warn");
+  t.teardown(() => warn.restore());
+  const admins = ["198.51.100.0/24"];
+  const groups = new SecurityGroups("sg-narrow", { adminCidrs: admins });
+  await settle(...groups.rules.map((r) => r.urn as pulumi.Output<unknown>), groups.pool.urn as pulumi.Output<unknown>);
+
+  t.is(warn.callCount, 0, "no warning for a narrow admin range");
+  const mine = (r: { urn: string }) => r.urn.includes("sg-narrow");
+  const groupRegs = session.ofType(GROUP_TOKEN).filter(mine);
+  t.deepEqual(groupRegs.map((g) => g.name).sort(), ["sg-narrow-monitoring", "sg-narrow-pool"]);
+  const idOf: Record<string, string> = { "sg-narrow-pool-id": "pool", "sg-narrow-monitoring-id": "monitoring" };
+
+  const ruleRegs = session.ofType(RULE_TOKEN).filter(mine);
+  const actual = ruleRegs.map((r) => {
+    const i = r.inputs;
+    t.is(i.type, "INGRESS");
+    t.is(i.protocol, "TCP");
+    t.is(i.startPort, i.endPort, "single-port rules");
+    t.true(typeof i.description === "string" && i.description.length > 0);
+    t.false("cidr" in i && "userSecurityGroupId" in i, "a rule has one source");
+    const source = i.cidr !== undefined ? `cidr:${String(i.cidr)}` : `group:${idOf[String(i.userSecurityGroupId)]}`;
+    return `${idOf[String(i.securityGroupId)]} ${String(i.startPort)} ${source}`;
+  });
+  t.deepEqual(actual.sort(), expectedRules(admins));
+  for (const reg of [...groupRegs, ...ruleRegs]) {
+    t.deepEqual(session.parentChain(reg), ["exoscale-autoscaler:network:SecurityGroups"]);
+  }
+});
+
+test.serial("an admin range of 0.0.0.0/0 makes pulumi up warn and recommend a narrower one", async (t) => {
+  const warn = sinon.stub(pulumi.log, "warn");
+  t.teardown(() => warn.restore());
+  const groups = new SecurityGroups("sg-open", { adminCidrs: ["0.0.0.0/0"] });
+  await settle(groups.pool.urn as pulumi.Output<unknown>);
+  t.is(warn.callCount, 1);
+  t.regex(String(warn.firstCall.args[0]), /admin_cidrs includes the whole Internet.*Narrow it/);
+});
