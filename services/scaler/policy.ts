@@ -33,6 +33,7 @@ export const DECISION_REASONS = [
   "at max",
   "at min",
   "warming up",
+  "covered by booting members",
   "cooling down",
   "flap guard",
   "no signal",
@@ -69,6 +70,15 @@ function hold(pool: PoolView, reason: DecisionReason, detail: string, evaluated 
 function reportedCpu(signals: readonly AssertedSignal[]): number | undefined {
   const values = signals.map((s) => s.value).filter((v): v is number => v !== undefined);
   return values.length > 0 ? Math.max(...values) : undefined;
+}
+
+/**
+ * Members whose CPU the alert's average covers: the running ones (as HPA counts ready pods), or the
+ * pool size while members are not listed.
+ */
+function servingCount(pool: PoolView): number {
+  if (pool.members.length === 0) return pool.size;
+  return pool.members.filter((m) => m.state === "running").length;
 }
 
 function newestMemberAt(pool: PoolView): number | undefined {
@@ -132,9 +142,13 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
     let detail = `${size} → ${target}`;
     const cpu = reportedCpu(signals.up);
     if (options.mode === "proportional" && cpu !== undefined) {
-      const desired = Math.ceil((size * cpu) / options.targetCpu);
+      const serving = servingCount(pool);
+      const desired = Math.ceil((serving * cpu) / options.targetCpu);
+      const basis = `cpu ${cpu} % on ${serving} running at target ${options.targetCpu} % wants ${desired}`;
+      // The high average is over the running members only; members still booting will absorb it.
+      if (serving < size && desired <= size) return hold(pool, "covered by booting members", `${basis}; ${size - serving} of ${size} still booting`);
       target = Math.min(Math.max(desired, size + 1), size + options.maxStep, maxSize);
-      detail = `cpu ${cpu} % on ${size} at target ${options.targetCpu} % wants ${desired}; ${size} → ${target}`;
+      detail = `${basis}; ${size} → ${target}`;
     } else if (target > maxSize) {
       target = maxSize;
     }
@@ -150,9 +164,10 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
   let detail = `${size} → ${target}`;
   const cpu = reportedCpu(signals.down);
   if (options.mode === "proportional" && cpu !== undefined) {
-    const desired = Math.ceil((size * cpu) / options.targetCpu);
+    const serving = servingCount(pool);
+    const desired = Math.ceil((serving * cpu) / options.targetCpu);
     target = Math.max(Math.min(desired, size - 1), size - options.maxStep, minSize);
-    detail = `cpu ${cpu} % on ${size} at target ${options.targetCpu} % wants ${desired}; ${size} → ${target}`;
+    detail = `cpu ${cpu} % on ${serving} running at target ${options.targetCpu} % wants ${desired}; ${size} → ${target}`;
   }
   if (options.flapGuard && cpu !== undefined && cpu > 0) {
     // The same load on fewer members: stop before the projected CPU would fire the up alert.

@@ -77,6 +77,25 @@ const rows: Row[] = [
   { name: "proportional down", pool: pool(6), signals: signals(0, [asserted("down", { value: 15 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 3, reason: "down signal" } },
   { name: "proportional down capped by MAX_STEP", pool: pool(10), signals: signals(0, [asserted("down", { value: 5 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 7, reason: "down signal" } },
   { name: "proportional down stops at MIN_SIZE", pool: pool(3), signals: signals(0, [asserted("down", { value: 0 })]), options: { mode: "proportional", minSize: 2 }, expect: { direction: "down", target: 2, reason: "down signal" } },
+  // The alert's average covers running members only; booting members already answer it.
+  {
+    name: "proportional up holds while booting members cover the demand",
+    pool: pool(4, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, state: "starting" }, { id: "b2", createdAt: T0 - 30_000, state: "starting" }] }),
+    signals: signals([asserted("up", { value: 95 })]), options: { mode: "proportional" },
+    expect: { direction: "none", target: 4, reason: "covered by booting members" },
+  },
+  {
+    name: "proportional up sized on running members when booting ones are not enough",
+    pool: pool(3, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, state: "starting" }] }),
+    signals: signals([asserted("up", { value: 100 })]), options: { mode: "proportional" },
+    expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "step mode ignores booting members (the course's +1)",
+    pool: pool(4, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, state: "starting" }, { id: "b2", createdAt: T0 - 30_000, state: "starting" }] }),
+    signals: signals([asserted("up", { value: 95 })]),
+    expect: { direction: "up", target: 5, reason: "up signal" },
+  },
   // Flap guard: a scale-in whose projected CPU would fire the up alert is skipped or shrunk.
   { name: "flap guard skips a scale-in that would cross SCALE_UP_CPU", pool: pool(2), signals: signals(0, [asserted("down", { value: 45 })]), expect: { direction: "none", target: 2, reason: "flap guard" } },
   { name: "flap guard lets a safe scale-in through", pool: pool(2), signals: signals(0, [asserted("down", { value: 15 })]), expect: { direction: "down", target: 1, reason: "down signal" } },
