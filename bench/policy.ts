@@ -70,7 +70,7 @@ export function simulate(trace: readonly number[], options: PolicyOptions, setti
     upFor = cpu > settings.upCpu ? upFor + 1 : 0;
     downFor = cpu < settings.downCpu ? downFor + 1 : 0;
     if (minute % Math.max(1, Math.round(1 / ticksPerMinute)) !== 0) continue;
-    const signal = (direction: "up" | "down"): AssertedSignal => ({ id: minute, direction, source: "grafana", kind: "alert", key: direction, since: now, lastSeen: now, value: cpu });
+    const signal = (direction: "up" | "down"): AssertedSignal => ({ id: minute, direction, source: "grafana", kind: "alert", key: direction, since: now, lastSeen: now, value: cpu, valueAt: now });
     const signals: SignalState = {
       up: upFor >= settings.pendingMinutes ? [signal("up")] : [],
       down: downFor >= settings.pendingMinutes ? [signal("down")] : [],

@@ -34,6 +34,7 @@ export const DECISION_REASONS = [
   "at min",
   "warming up",
   "covered by booting members",
+  "stale value",
   "cooling down",
   "flap guard",
   "no signal",
@@ -66,10 +67,15 @@ function hold(pool: PoolView, reason: DecisionReason, detail: string, evaluated 
   return { direction: "none", currentSize: pool.size, targetSize: pool.size, reason, detail, evaluated };
 }
 
-/** The highest CPU any of these signals reported, if any did. */
-function reportedCpu(signals: readonly AssertedSignal[]): number | undefined {
-  const values = signals.map((s) => s.value).filter((v): v is number => v !== undefined);
-  return values.length > 0 ? Math.max(...values) : undefined;
+/**
+ * The highest CPU these signals reported since our last change to the pool. A value from before it
+ * describes the old size; re-applying it every tick would compound (1 → 2 → 4 → 8 on one reading).
+ */
+function reportedCpu(signals: readonly AssertedSignal[], pool: PoolView): { cpu?: number; stale: boolean } {
+  const withValue = signals.filter((s) => s.value !== undefined);
+  const fresh = withValue.filter((s) => pool.lastChangeAt === undefined || (s.valueAt ?? Number.NEGATIVE_INFINITY) > pool.lastChangeAt);
+  if (fresh.length === 0) return { stale: withValue.length > 0 };
+  return { cpu: Math.max(...fresh.map((s) => s.value!)), stale: false };
 }
 
 /**
@@ -140,7 +146,8 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
     }
     let target = size + 1;
     let detail = `${size} → ${target}`;
-    const cpu = reportedCpu(signals.up);
+    const { cpu, stale } = reportedCpu(signals.up, pool);
+    if (options.mode === "proportional" && stale) return hold(pool, "stale value", "the up alert's last value predates our last change; waiting for a fresh notification");
     if (options.mode === "proportional" && cpu !== undefined) {
       const serving = servingCount(pool);
       const desired = Math.ceil((serving * cpu) / options.targetCpu);
@@ -162,7 +169,8 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
   }
   let target = size - 1;
   let detail = `${size} → ${target}`;
-  const cpu = reportedCpu(signals.down);
+  const { cpu, stale } = reportedCpu(signals.down, pool);
+  if (options.mode === "proportional" && stale) return hold(pool, "stale value", "the down alert's last value predates our last change; waiting for a fresh notification");
   if (options.mode === "proportional" && cpu !== undefined) {
     const serving = servingCount(pool);
     const desired = Math.ceil((serving * cpu) / options.targetCpu);

@@ -15,6 +15,8 @@ export interface AssertedSignal {
   /** When it stops counting unless heard again (ms); undefined = until resolved. */
   expiresAt?: number;
   value?: number;
+  /** When `value` was received (ms): a value older than our last change describes the pool before it. */
+  valueAt?: number;
 }
 
 export interface SignalState {
@@ -97,7 +99,10 @@ export class SignalStore {
     if (held !== undefined) {
       held.lastSeen = now;
       if (expiresAt !== undefined) held.expiresAt = expiresAt;
-      if (signal.value !== undefined) held.value = signal.value;
+      if (signal.value !== undefined) {
+        held.value = signal.value;
+        held.valueAt = now;
+      }
       if (signal.startsAt !== undefined) held.startsAt = signal.startsAt;
       return "refreshed";
     }
@@ -111,7 +116,7 @@ export class SignalStore {
       since: now,
       lastSeen: now,
       ...(expiresAt !== undefined ? { expiresAt } : {}),
-      ...(signal.value !== undefined ? { value: signal.value } : {}),
+      ...(signal.value !== undefined ? { value: signal.value, valueAt: now } : {}),
     });
     return "asserted";
   }

@@ -207,3 +207,16 @@ test.serial("metrics and one structured log line per decision", async (t) => {
   t.like(line, { level: "info", service: "scaler", reason: "up signal", direction: "up", from: 1, to: 2, poolState: "running", signalsUp: 1, dryRun: false });
   t.is(typeof line?.["operation"], "string");
 });
+
+test.serial("proportional: one reading scales once; the next step waits for a fresh value", async (t) => {
+  const r = await rig(t, { size: 1, policy: { mode: "proportional", targetCpu: 50 } });
+  await r.nextTick();
+  const alert: Signal = { direction: "up", source: "grafana", key: "grafana:cpu", status: "firing", startsAt: "2026-01-01T12:00:00Z", value: 100 };
+  r.signal(alert);
+  t.like(await r.nextTick(), { reason: "up signal", currentSize: 1, targetSize: 2 });
+  t.like(await r.nextTick(), { reason: "stale value", targetSize: 2 });
+  t.is(r.emulator.pool(r.poolId).size, 2);
+  r.signal({ ...alert, value: 90 }); // Grafana's repeat, measured on the larger pool
+  t.like(await r.nextTick(), { reason: "up signal", currentSize: 2, targetSize: 4 });
+  t.is(r.emulator.pool(r.poolId).size, 4);
+});

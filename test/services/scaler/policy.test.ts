@@ -77,6 +77,31 @@ const rows: Row[] = [
   { name: "proportional down", pool: pool(6), signals: signals(0, [asserted("down", { value: 15 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 3, reason: "down signal" } },
   { name: "proportional down capped by MAX_STEP", pool: pool(10), signals: signals(0, [asserted("down", { value: 5 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 7, reason: "down signal" } },
   { name: "proportional down stops at MIN_SIZE", pool: pool(3), signals: signals(0, [asserted("down", { value: 0 })]), options: { mode: "proportional", minSize: 2 }, expect: { direction: "down", target: 2, reason: "down signal" } },
+  // A value from before our last change describes the old size: never re-applied.
+  {
+    name: "proportional holds on a value that predates our last change",
+    pool: pool(2, { lastChangeAt: T0 - 60_000 }),
+    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 })]), options: { mode: "proportional" },
+    expect: { direction: "none", target: 2, reason: "stale value" },
+  },
+  {
+    name: "proportional uses a value received after our last change",
+    pool: pool(2, { lastChangeAt: T0 - 60_000 }),
+    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 }), asserted("up", { kind: "alert", value: 90, valueAt: T0 - 10_000 })]), options: { mode: "proportional" },
+    expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "step mode steps on a stale value",
+    pool: pool(2, { lastChangeAt: T0 - 60_000 }),
+    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 })]),
+    expect: { direction: "up", target: 3, reason: "up signal" },
+  },
+  {
+    name: "proportional down holds on a stale value",
+    pool: pool(4, { lastChangeAt: T0 - 60_000 }),
+    signals: signals(0, [asserted("down", { kind: "alert", value: 5, valueAt: T0 - 120_000 })]), options: { mode: "proportional" },
+    expect: { direction: "none", target: 4, reason: "stale value" },
+  },
   // The alert's average covers running members only; booting members already answer it.
   {
     name: "proportional up holds while booting members cover the demand",

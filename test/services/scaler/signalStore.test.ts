@@ -42,6 +42,9 @@ test("repeats and retries of the same alert count once", (t) => {
   const state = store.snapshot(T0 + 5000);
   t.is(state.up.length, 1);
   t.is(state.up[0]!.value, 95);
+  t.is(state.up[0]!.valueAt, T0 + 2000, "the time of the latest value is kept");
+  store.record([{ ...firingUp, value: undefined } as Signal], T0 + 3000);
+  t.is(store.snapshot(T0 + 4000).up[0]!.valueAt, T0 + 2000, "a repeat without a value keeps the last one");
 });
 
 test("a late retry of an episode already resolved is ignored", (t) => {
