@@ -87,6 +87,11 @@ function servingCount(pool: PoolView): number {
   return pool.members.filter((m) => m.state === "running").length;
 }
 
+/** A bare /up or /down asks for one step whatever the alerts last measured. */
+function hasPulse(signals: readonly AssertedSignal[]): boolean {
+  return signals.some((s) => s.kind === "pulse");
+}
+
 function newestMemberAt(pool: PoolView): number | undefined {
   const times = pool.members.filter((m) => !GONE.has(m.state) && Number.isFinite(m.createdAt)).map((m) => m.createdAt);
   return times.length > 0 ? Math.max(...times) : undefined;
@@ -147,7 +152,7 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
     let target = size + 1;
     let detail = `${size} → ${target}`;
     const { cpu, stale } = reportedCpu(signals.up, pool);
-    if (options.mode === "proportional" && stale) return hold(pool, "stale value", "the up alert's last value predates our last change; waiting for a fresh notification");
+    if (options.mode === "proportional" && stale && !hasPulse(signals.up)) return hold(pool, "stale value", "the up alert's last value predates our last change; waiting for a fresh notification");
     if (options.mode === "proportional" && cpu !== undefined) {
       const serving = servingCount(pool);
       const desired = Math.ceil((serving * cpu) / options.targetCpu);
@@ -170,7 +175,7 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
   let target = size - 1;
   let detail = `${size} → ${target}`;
   const { cpu, stale } = reportedCpu(signals.down, pool);
-  if (options.mode === "proportional" && stale) return hold(pool, "stale value", "the down alert's last value predates our last change; waiting for a fresh notification");
+  if (options.mode === "proportional" && stale && !hasPulse(signals.down)) return hold(pool, "stale value", "the down alert's last value predates our last change; waiting for a fresh notification");
   if (options.mode === "proportional" && cpu !== undefined) {
     const serving = servingCount(pool);
     const desired = Math.ceil((serving * cpu) / options.targetCpu);

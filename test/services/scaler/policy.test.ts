@@ -91,6 +91,12 @@ const rows: Row[] = [
     expect: { direction: "up", target: 4, reason: "up signal" },
   },
   {
+    name: "proportional: a bare /up beside a stale value still steps by one",
+    pool: pool(2, { lastChangeAt: T0 - 60_000 }),
+    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 }), asserted("up")]), options: { mode: "proportional" },
+    expect: { direction: "up", target: 3, reason: "up signal" },
+  },
+  {
     name: "step mode steps on a stale value",
     pool: pool(2, { lastChangeAt: T0 - 60_000 }),
     signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 })]),
