@@ -1,0 +1,185 @@
+/**
+ * The refresh loop: every interval, list each pool's members, render the file_sd document, and replace the
+ * file only when the text changed. A failed refresh changes nothing on disk: Prometheus keeps scraping the
+ * last known members until the API answers again.
+ */
+import { readFile } from "node:fs/promises";
+import { ExoscaleApiError } from "../exoscale/errors.js";
+import type { ComputeApi } from "../exoscale/types.js";
+import { WireShapeError } from "../exoscale/wire.js";
+import type { Logger } from "../shared/log.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import type { RefreshErrorKind, SdAgentMetrics } from "./metrics.js";
+import { renderFileSd, targetGroups, targetsOf, type PoolMembers, type TargetGroup } from "./render.js";
+
+export interface SdAgentOptions {
+  api: ComputeApi;
+  poolIds: string[];
+  targetPort: number;
+  sdFile: string;
+  intervalMs: number;
+  /** Added as the exoscale_zone label. */
+  zone?: string;
+  logger: Logger;
+  metrics: SdAgentMetrics;
+  /** Clock in ms (default Date.now). */
+  now?: () => number;
+  /** File writer (default: atomic write). */
+  write?: (path: string, content: string) => Promise<void>;
+  /** Called after every refresh of the loop (for tests and diagnostics). */
+  onRefresh?: (outcome: RefreshOutcome) => void;
+}
+
+export type RefreshOutcome =
+  | { ok: true; changed: boolean; targets: string[] }
+  | { ok: false; kind: RefreshErrorKind; error: Error };
+
+export interface SdAgent {
+  /** One refresh now; never throws. */
+  refresh(): Promise<RefreshOutcome>;
+  /** Reads the existing file (to avoid a needless rewrite), refreshes at once, then every interval. */
+  start(): Promise<void>;
+  /** Stops the loop; waits for a write in progress so no temp file is left behind. */
+  stop(): Promise<void>;
+}
+
+class WriteError extends Error {
+  constructor(path: string, cause: unknown) {
+    super(`cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "WriteError";
+  }
+}
+
+export function classifyError(error: unknown): RefreshErrorKind {
+  if (error instanceof ExoscaleApiError) return error.kind === "operation" ? "other" : error.kind;
+  if (error instanceof WriteError) return "write";
+  if (error instanceof WireShapeError || error instanceof SyntaxError) return "invalid_response";
+  return "other";
+}
+
+function countTargets(content: string): number | undefined {
+  try {
+    const parsed: unknown = JSON.parse(content);
+    if (!Array.isArray(parsed)) return undefined;
+    return targetsOf(parsed as TargetGroup[]).length;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSdAgent(options: SdAgentOptions): SdAgent {
+  const now = options.now ?? Date.now;
+  const write = options.write ?? writeFileAtomic;
+  const { api, logger, metrics } = options;
+  let lastContent: string | undefined;
+  let lastTargets: string[] = [];
+  let consecutiveFailures = 0;
+  let lastErrorMessage: string | undefined;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let writing: Promise<void> | undefined;
+
+  async function listPools(): Promise<PoolMembers[]> {
+    return Promise.all(
+      options.poolIds.map(async (poolId) => {
+        // Reading the pool too turns a wrong id or zone into a clear 404 instead of a silently empty list.
+        const [, members] = await Promise.all([api.getInstancePool(poolId), api.listPoolMembers(poolId)]);
+        return { poolId, members };
+      }),
+    );
+  }
+
+  async function refresh(): Promise<RefreshOutcome> {
+    const endTimer = metrics.duration.startTimer();
+    try {
+      const pools = await listPools();
+      const groups = targetGroups(pools, options.targetPort, options.zone);
+      const content = renderFileSd(groups);
+      const targets = targetsOf(groups);
+      let changed = false;
+      if (content !== lastContent && !stopped) {
+        writing = write(options.sdFile, content).catch((error: unknown) => {
+          throw new WriteError(options.sdFile, error);
+        });
+        try {
+          await writing;
+        } finally {
+          writing = undefined;
+        }
+        changed = true;
+        metrics.writes.inc();
+        const before = new Set(lastTargets);
+        const after = new Set(targets);
+        logger.info("targets changed", {
+          file: options.sdFile,
+          targets: targets.length,
+          added: targets.filter((target) => !before.has(target)),
+          removed: lastTargets.filter((target) => !after.has(target)),
+        });
+        lastContent = content;
+      }
+      lastTargets = targets;
+      metrics.targets.set(targets.length);
+      metrics.lastSuccess.set(now() / 1000);
+      if (consecutiveFailures > 0) {
+        logger.info("refresh recovered", { failures: consecutiveFailures, targets: targets.length });
+        consecutiveFailures = 0;
+        lastErrorMessage = undefined;
+      }
+      return { ok: true, changed, targets };
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const kind = classifyError(error);
+      metrics.errors.inc({ kind });
+      consecutiveFailures += 1;
+      // One line when trouble starts or changes, not one every interval of a long outage.
+      if (consecutiveFailures === 1 || error.message !== lastErrorMessage) {
+        const level = kind === "auth" || kind === "not_found" || kind === "write" ? "error" : "warn";
+        logger[level]("refresh failed; keeping the last good file", {
+          kind,
+          error: error.message,
+          failures: consecutiveFailures,
+          file: options.sdFile,
+        });
+      }
+      lastErrorMessage = error.message;
+      return { ok: false, kind, error };
+    } finally {
+      endTimer();
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (stopped) return;
+    const started = now();
+    const outcome = await refresh();
+    options.onRefresh?.(outcome);
+    if (stopped) return;
+    // Fixed rate: a slow refresh does not push every later one back.
+    timer = setTimeout(() => void tick(), Math.max(0, options.intervalMs - (now() - started)));
+  }
+
+  return {
+    refresh,
+    async start() {
+      try {
+        lastContent = await readFile(options.sdFile, "utf8");
+        const count = countTargets(lastContent);
+        if (count === undefined) lastContent = undefined;
+        else {
+          lastTargets = targetsOf(JSON.parse(lastContent) as TargetGroup[]);
+          metrics.targets.set(count);
+        }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+      void tick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (writing) await writing.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * A minimal node:http server for a prom-client registry: GET /metrics and GET /healthz. For services that
+ * have no HTTP app of their own (the SD agent), so they need no web framework in their bundle.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+
+export interface MetricsServerOptions {
+  registry: Registry;
+  port: number;
+  /** Default 127.0.0.1: metrics are for the local Prometheus, not the Internet. */
+  host?: string;
+}
+
+export interface MetricsServer {
+  /** e.g. http://127.0.0.1:9101 */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://metrics").pathname;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain" }).end("method not allowed\n");
+      return;
+    }
+    if (path === "/healthz") {
+      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
+      return;
+    }
+    if (path !== "/metrics") {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found: try /metrics\n");
+      return;
+    }
+    options.registry.metrics().then(
+      (text) => res.writeHead(200, { "Content-Type": options.registry.contentType }).end(text),
+      (error: unknown) =>
+        res.writeHead(500, { "Content-Type": "text/plain" }).end(`metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
