@@ -5,6 +5,10 @@
  * stdout, logs pool changes as JSON lines on stderr, and runs until SIGTERM/SIGINT (exit 0). Bad flags: exit 2.
  */
 import { runService } from "../../services/shared/lifecycle.js";
-import { runEmulatorCommand } from "./command.js";
+import { USAGE, runEmulatorCommand } from "./command.js";
 
-void runService("emulator", () => runEmulatorCommand(process.argv.slice(2)));
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(`${USAGE}\n`);
+} else {
+  void runService("emulator", () => runEmulatorCommand(process.argv.slice(2)));
+}

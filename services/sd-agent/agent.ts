@@ -50,10 +50,19 @@ class WriteError extends Error {
   }
 }
 
+class InconsistentResponseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InconsistentResponseError";
+  }
+}
+
 export function classifyError(error: unknown): RefreshErrorKind {
   if (error instanceof ExoscaleApiError) return error.kind === "operation" ? "other" : error.kind;
   if (error instanceof WriteError) return "write";
-  if (error instanceof WireShapeError || error instanceof SyntaxError) return "invalid_response";
+  if (error instanceof WireShapeError || error instanceof SyntaxError || error instanceof InconsistentResponseError) {
+    return "invalid_response";
+  }
   return "other";
 }
 
@@ -83,7 +92,14 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
     return Promise.all(
       options.poolIds.map(async (poolId) => {
         // Reading the pool too turns a wrong id or zone into a clear 404 instead of a silently empty list.
-        const [, members] = await Promise.all([api.getInstancePool(poolId), api.listPoolMembers(poolId)]);
+        const [pool, members] = await Promise.all([api.getInstancePool(poolId), api.listPoolMembers(poolId)]);
+        // A pool that has members but whose listing shows none of them is a broken answer, not an empty pool:
+        // writing [] would stop every scrape.
+        if (pool.instanceIds.length > 0 && members.length === 0) {
+          throw new InconsistentResponseError(
+            `instance pool ${poolId} reports ${pool.instanceIds.length} member(s) but listing its instances returned none`,
+          );
+        }
         return { poolId, members };
       }),
     );

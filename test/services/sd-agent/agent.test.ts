@@ -237,3 +237,19 @@ test.serial("the loop refreshes at once and then every interval, and stop() ends
   t.is(listMembers.callCount, 3, "no refresh after stop");
   t.is(clock.countTimers(), 0, "no timer left behind");
 });
+
+test("a listing that contradicts the pool (members exist, none listed) keeps the file", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "sd-inconsistent-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, "config.json");
+  await writeFile(file, '[{"targets":["127.0.0.2:9100"],"labels":{}}]\n');
+  const api = {
+    getInstancePool: async () => ({ id: "p", name: "p", size: 1, state: "running", instanceIds: ["i-1"], labels: {} }),
+    listPoolMembers: async () => [],
+  } as unknown as ComputeApi;
+  const agent = createSdAgent({
+    api, poolIds: ["p"], targetPort: 9100, sdFile: file, intervalMs: 10_000, logger: createMemoryLogger(), metrics: createSdAgentMetrics(undefined, false),
+  });
+  t.like(await agent.refresh(), { ok: false, kind: "invalid_response" });
+  t.is(await readFile(file, "utf8"), '[{"targets":["127.0.0.2:9100"],"labels":{}}]\n');
+});
