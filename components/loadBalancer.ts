@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../sdks/exoscale/index.js";
-import type { NlbServiceHealthcheckArgs } from "../sdks/exoscale/types.js";
 import { PORTS } from "./ports.js";
 
-export interface AppHealthcheck extends NlbServiceHealthcheckArgs {
+/** Shape of the provider's `NlbServiceHealthcheck` input, with the fields we set. */
+export interface AppHealthcheck {
   port: number;
   mode: string;
   uri: string;

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../sdks/exoscale/index.js";
-import type { IamRolePolicyArgs } from "../sdks/exoscale/types.js";
 
 /**
  * The compute API operations (OpenAPI operationIds) the SD agent and the scaler call; nothing
@@ -16,11 +15,14 @@ export const SERVICE_OPERATIONS = [
   "get-operation",
 ] as const;
 
-/** Deny by default; in compute, allow exactly {@link SERVICE_OPERATIONS} (CEL, first match wins). */
-export function serviceRolePolicy(): IamRolePolicyArgs & {
+/** Shape of the provider's `IamRolePolicy` input, with the fields we set. */
+export interface ServiceRolePolicy {
   defaultServiceStrategy: string;
   services: { compute: { type: string; rules: { action: string; expression: string }[] } };
-} {
+}
+
+/** Deny by default; in compute, allow exactly {@link SERVICE_OPERATIONS} (CEL, first match wins). */
+export function serviceRolePolicy(): ServiceRolePolicy {
   const list = SERVICE_OPERATIONS.map((op) => `'${op}'`).join(", ");
   return {
     defaultServiceStrategy: "deny",
