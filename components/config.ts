@@ -246,7 +246,7 @@ export function adminCidrWarning(adminCidrs: readonly string[]): string | undefi
   return (
     `${CONFIG_KEYS.adminCidrs} includes the whole Internet: SSH (22), Prometheus (9090) and Grafana (3000) ` +
     `are reachable from anywhere. Narrow it to your own address, e.g. ` +
-    `pulumi config set ${CONFIG_KEYS.adminCidrs} '["203.0.113.7/32"]'`
+    `pulumi config set --path '${CONFIG_KEYS.adminCidrs}[0]' 203.0.113.7/32`
   );
 }
 
