@@ -1,0 +1,32 @@
+/**
+ * A small pool command through our own API client, configured by the same EXOSCALE_* environment as the
+ * services; handy to change the emulated pool by hand and watch the SD agent follow:
+ *   npx tsx sandbox/emulator/pool.ts show
+ *   npx tsx sandbox/emulator/pool.ts scale 4
+ *   npx tsx sandbox/emulator/pool.ts evict <instance-id> [...]
+ * Works against the real API too (it signs and sends the same requests). Exit 2 on bad input, 1 on API errors.
+ */
+import { createExoscaleClient } from "../../services/exoscale/client.js";
+import { ConfigError, EnvReader } from "../../services/shared/env.js";
+import { parsePoolCommand, runPoolCommand } from "./pool-command.js";
+
+async function main(): Promise<number> {
+  try {
+    const command = parsePoolCommand(process.argv.slice(2));
+    const read = new EnvReader(process.env);
+    const key = read.requiredString("EXOSCALE_KEY");
+    const secret = read.requiredString("EXOSCALE_SECRET");
+    const zone = read.requiredString("EXOSCALE_ZONE");
+    const poolId = read.requiredString("EXOSCALE_INSTANCEPOOL_ID");
+    const endpoint = read.optionalUrl("EXOSCALE_API_ENDPOINT");
+    read.finish();
+    const api = createExoscaleClient({ key, secret, zone, ...(endpoint ? { endpoint } : {}) });
+    await runPoolCommand(api, poolId, command, (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  } catch (error) {
+    process.stderr.write(`pool: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+void main().then((code) => process.exit(code));
