@@ -35,7 +35,9 @@ async function discover(dir: string): Promise<Discovered[]> {
     `scrape_configs:\n  - job_name: nodes\n    file_sd_configs:\n      - files: ["${join(dir, "sd", "*.json")}"]\n`,
   );
   const { stdout } = await run("promtool", ["check", "service-discovery", "--timeout=1s", config, "nodes"], { timeout: 20_000 });
-  return JSON.parse(stdout) as Discovered[];
+  // promtool lists targets in no fixed order; compare them by address.
+  const address = (d: Discovered): string => d.labels["__address__"] ?? "";
+  return (JSON.parse(stdout) as Discovered[]).sort((a, b) => address(a).localeCompare(address(b)));
 }
 
 function member(id: string, ip: string): Instance {
