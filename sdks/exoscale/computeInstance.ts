@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ComputeInstanceNetworkInterface, ComputeInstanceNetworkInterfaceArgs } from "./types.js";
-import { copyProperties, hasPulumiType, markOutputs, requireInputs, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
   "antiAffinityGroupIds", "blockStorageVolumeIds", "deployTargetId", "destroyProtected", "diskSize", "elasticIpIds",
@@ -9,6 +9,7 @@ const INPUTS = [
 ] as const;
 const OUTPUTS_ONLY = ["createdAt", "ipv6Address", "macAddress", "privateNetworkIds", "publicIpAddress"] as const;
 const REQUIRED = ["diskSize", "templateId", "type", "zone"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS, outputsOnly: OUTPUTS_ONLY, required: REQUIRED };
 
 export interface ComputeInstanceArgs {
   /** Zone (forces replacement). */
@@ -93,15 +94,6 @@ export class ComputeInstance extends pulumi.CustomResource {
   declare public readonly zone: pulumi.Output<string>;
 
   constructor(name: string, args: ComputeInstanceArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    opts = opts ?? {};
-    if (opts.id) {
-      copyProperties(resourceInputs, args, [...INPUTS, ...OUTPUTS_ONLY]);
-    } else {
-      requireInputs(args, REQUIRED, opts);
-      copyProperties(resourceInputs, args, INPUTS);
-      markOutputs(resourceInputs, OUTPUTS_ONLY);
-    }
-    super(ComputeInstance.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(ComputeInstance.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ReadTimeouts, ReadTimeoutsArgs } from "./types.js";
-import { copyProperties, hasPulumiType, markOutputs, requireInputs, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = ["name", "roleId", "timeouts"] as const;
 const OUTPUTS_ONLY = ["key", "secret"] as const;
 const REQUIRED = ["roleId"] as const;
 /** The schema marks only `secret` as secret. */
 const SECRET_OUTPUTS = ["secret"];
+const PROPERTIES: ResourceProperties = { inputs: INPUTS, outputsOnly: OUTPUTS_ONLY, required: REQUIRED };
 
 export interface IamApiKeyArgs {
   /** The IAM role whose policy the key carries. */
@@ -42,16 +43,7 @@ export class IamApiKey extends pulumi.CustomResource {
   declare public readonly timeouts: pulumi.Output<ReadTimeouts | undefined>;
 
   constructor(name: string, args: IamApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    opts = opts ?? {};
-    if (opts.id) {
-      copyProperties(resourceInputs, args, [...INPUTS, ...OUTPUTS_ONLY]);
-    } else {
-      requireInputs(args, REQUIRED, opts);
-      copyProperties(resourceInputs, args, INPUTS);
-      markOutputs(resourceInputs, OUTPUTS_ONLY);
-    }
     const secretOpts: pulumi.CustomResourceOptions = { additionalSecretOutputs: SECRET_OUTPUTS };
-    super(IamApiKey.__pulumiType, name, resourceInputs, withPluginDefaults(pulumi.mergeOptions(opts, secretOpts)));
+    super(IamApiKey.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(pulumi.mergeOptions(opts ?? {}, secretOpts)));
   }
 }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IamRolePolicy, IamRolePolicyArgs, ReadTimeouts, ReadTimeoutsArgs } from "./types.js";
-import { copyProperties, hasPulumiType, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = ["description", "editable", "labels", "name", "permissions", "policy", "timeouts"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS };
 
 export interface IamRoleArgs {
   /** Autonamed when omitted. */
@@ -40,8 +41,6 @@ export class IamRole extends pulumi.CustomResource {
   declare public readonly timeouts: pulumi.Output<ReadTimeouts | undefined>;
 
   constructor(name: string, args?: IamRoleArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    copyProperties(resourceInputs, args, INPUTS);
-    super(IamRole.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(IamRole.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { InstancePoolInstance, InstancePoolInstanceArgs } from "./types.js";
-import { copyProperties, hasPulumiType, requireInputs, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
   "affinityGroupIds", "antiAffinityGroupIds", "deployTargetId", "description", "diskSize", "elasticIpIds",
@@ -9,6 +9,7 @@ const INPUTS = [
   "virtualMachines", "zone",
 ] as const;
 const REQUIRED = ["size", "templateId", "zone"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS, required: REQUIRED };
 
 export interface InstancePoolArgs {
   /** Zone of the pool (forces replacement). */
@@ -88,13 +89,6 @@ export class InstancePool extends pulumi.CustomResource {
   declare public readonly zone: pulumi.Output<string>;
 
   constructor(name: string, args: InstancePoolArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    opts = opts ?? {};
-    if (!opts.id) {
-      requireInputs(args, REQUIRED, opts);
-    }
-    // Every output of this resource is also an input, so state and args copy the same names.
-    copyProperties(resourceInputs, args, INPUTS);
-    super(InstancePool.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(InstancePool.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { copyProperties, hasPulumiType, markOutputs, requireInputs, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = ["description", "labels", "name", "zone"] as const;
 const OUTPUTS_ONLY = ["createdAt", "ipAddress", "services", "state"] as const;
 const REQUIRED = ["zone"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS, outputsOnly: OUTPUTS_ONLY, required: REQUIRED };
 
 export interface NlbArgs {
   /** Zone of the load balancer (forces replacement). */
@@ -44,15 +45,6 @@ export class Nlb extends pulumi.CustomResource {
   declare public readonly zone: pulumi.Output<string>;
 
   constructor(name: string, args: NlbArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    opts = opts ?? {};
-    if (opts.id) {
-      copyProperties(resourceInputs, args, [...INPUTS, ...OUTPUTS_ONLY]);
-    } else {
-      requireInputs(args, REQUIRED, opts);
-      copyProperties(resourceInputs, args, INPUTS);
-      markOutputs(resourceInputs, OUTPUTS_ONLY);
-    }
-    super(Nlb.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(Nlb.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NlbServiceHealthcheck, NlbServiceHealthcheckArgs } from "./types.js";
-import { copyProperties, hasPulumiType, markOutputs, requireInputs, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
   "description", "healthchecks", "instancePoolId", "name", "nlbId", "port", "protocol", "strategy", "targetPort", "zone",
 ] as const;
 const OUTPUTS_ONLY = ["state"] as const;
 const REQUIRED = ["healthchecks", "instancePoolId", "nlbId", "port", "targetPort", "zone"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS, outputsOnly: OUTPUTS_ONLY, required: REQUIRED };
 
 export interface NlbServiceArgs {
   zone: pulumi.Input<string>;
@@ -56,15 +57,6 @@ export class NlbService extends pulumi.CustomResource {
   declare public readonly zone: pulumi.Output<string>;
 
   constructor(name: string, args: NlbServiceArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    opts = opts ?? {};
-    if (opts.id) {
-      copyProperties(resourceInputs, args, [...INPUTS, ...OUTPUTS_ONLY]);
-    } else {
-      requireInputs(args, REQUIRED, opts);
-      copyProperties(resourceInputs, args, INPUTS);
-      markOutputs(resourceInputs, OUTPUTS_ONLY);
-    }
-    super(NlbService.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(NlbService.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

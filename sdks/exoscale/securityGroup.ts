@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { copyProperties, hasPulumiType, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = ["description", "externalSources", "name"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS };
 
 export interface SecurityGroupArgs {
   /** Autonamed when omitted (forces replacement). */
@@ -31,8 +32,6 @@ export class SecurityGroup extends pulumi.CustomResource {
   declare public readonly name: pulumi.Output<string>;
 
   constructor(name: string, args?: SecurityGroupArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    copyProperties(resourceInputs, args, INPUTS);
-    super(SecurityGroup.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(SecurityGroup.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

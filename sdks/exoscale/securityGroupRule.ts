@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { copyProperties, hasPulumiType, requireInputs, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
   "cidr", "description", "endPort", "icmpCode", "icmpType", "protocol", "publicSecurityGroup", "securityGroup",
   "securityGroupId", "startPort", "type", "userSecurityGroup", "userSecurityGroupId",
 ] as const;
 const REQUIRED = ["type"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS, required: REQUIRED };
 
 /** Every input forces replacement of the rule. */
 export interface SecurityGroupRuleArgs {
@@ -61,12 +62,6 @@ export class SecurityGroupRule extends pulumi.CustomResource {
   declare public readonly userSecurityGroupId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: SecurityGroupRuleArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    opts = opts ?? {};
-    if (!opts.id) {
-      requireInputs(args, REQUIRED, opts);
-    }
-    copyProperties(resourceInputs, args, INPUTS);
-    super(SecurityGroupRule.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(SecurityGroupRule.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { copyProperties, hasPulumiType, markOutputs, requireInputs, withPluginDefaults } from "./utilities.js";
+import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = ["name", "publicKey"] as const;
 const OUTPUTS_ONLY = ["fingerprint"] as const;
 const REQUIRED = ["publicKey"] as const;
+const PROPERTIES: ResourceProperties = { inputs: INPUTS, outputsOnly: OUTPUTS_ONLY, required: REQUIRED };
 
 export interface SshKeyArgs {
   /** OpenSSH public key (forces replacement). */
@@ -33,15 +34,6 @@ export class SshKey extends pulumi.CustomResource {
   declare public readonly publicKey: pulumi.Output<string>;
 
   constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    const resourceInputs: pulumi.Inputs = {};
-    opts = opts ?? {};
-    if (opts.id) {
-      copyProperties(resourceInputs, args, [...INPUTS, ...OUTPUTS_ONLY]);
-    } else {
-      requireInputs(args, REQUIRED, opts);
-      copyProperties(resourceInputs, args, INPUTS);
-      markOutputs(resourceInputs, OUTPUTS_ONLY);
-    }
-    super(SshKey.__pulumiType, name, resourceInputs, withPluginDefaults(opts));
+    super(SshKey.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(opts));
   }
 }

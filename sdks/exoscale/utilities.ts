@@ -68,6 +68,37 @@ export function markOutputs(target: pulumi.Inputs, names: readonly string[]): vo
   }
 }
 
+/** Which properties a resource class sends to the engine, as its schema declares them. */
+export interface ResourceProperties {
+  /** Input names, camelCase as in the schema. */
+  inputs: readonly string[];
+  /** Output-only names: absent from args, but present in the bag so the runtime creates their Outputs. */
+  outputsOnly?: readonly string[];
+  /** Inputs the schema marks required. */
+  required?: readonly string[];
+}
+
+/**
+ * The input bag exactly as the generated constructors build it: a read (`opts.id`) copies state
+ * for every property; a create checks the required inputs, copies the inputs and marks the outputs.
+ */
+export function buildResourceInputs(
+  args: object | undefined,
+  opts: pulumi.CustomResourceOptions | undefined,
+  properties: ResourceProperties,
+): pulumi.Inputs {
+  const bag: pulumi.Inputs = {};
+  const outputsOnly = properties.outputsOnly ?? [];
+  if (opts?.id) {
+    copyProperties(bag, args, [...properties.inputs, ...outputsOnly]);
+    return bag;
+  }
+  requireInputs(args, properties.required ?? [], opts ?? {});
+  copyProperties(bag, args, properties.inputs);
+  markOutputs(bag, outputsOnly);
+  return bag;
+}
+
 /** Resource options with the plugin defaults merged in (caller's options win). */
 export function withPluginDefaults<T extends pulumi.ResourceOptions>(opts: T | undefined): T {
   return pulumi.mergeOptions(resourceOptsDefaults(), opts ?? {}) as T;
