@@ -6,7 +6,7 @@ import { createLogger } from "../../services/shared/log.js";
 import { isExoscaleZone } from "../../services/exoscale/zones.js";
 import { generateCredential, startEmulator, type FaultOptions, type InstanceSnapshot, type OperationSnapshot } from "./server.js";
 
-export const USAGE = `usage: npx tsx sandbox/emulator/main.ts [options]
+export const USAGE = `usage: npm run emulator -- [options]
   --port N                 listen port (default 8081; 0 picks a free one)
   --host ADDR              listen address (default 127.0.0.1)
   --zone ZONE              zone to emulate (default ch-gva-2)

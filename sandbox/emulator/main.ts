@@ -1,6 +1,6 @@
 /**
  * The API emulator as a command:
- *   npx tsx sandbox/emulator/main.ts --port 8081 --pool-size 1
+ *   npm run emulator -- --port 8081 --pool-size 1
  * Prints the environment the services need (endpoint, key, secret, zone, pool id) as KEY=value lines on
  * stdout, logs pool changes as JSON lines on stderr, and runs until SIGTERM/SIGINT (exit 0). Bad flags: exit 2.
  */

@@ -1,9 +1,9 @@
 /**
  * A small pool command through our own API client, configured by the same EXOSCALE_* environment as the
  * services; handy to change the emulated pool by hand and watch the SD agent follow:
- *   npx tsx sandbox/emulator/pool.ts show
- *   npx tsx sandbox/emulator/pool.ts scale 4
- *   npx tsx sandbox/emulator/pool.ts evict <instance-id> [...]
+ *   npm run pool -- show
+ *   npm run pool -- scale 4
+ *   npm run pool -- evict <instance-id> [...]
  * Works against the real API too (it signs and sends the same requests). Exit 2 on bad input, 1 on API errors.
  */
 import { createExoscaleClient } from "../../services/exoscale/client.js";
