@@ -1,0 +1,3 @@
+import type { BuildOptions } from "esbuild";
+export declare const BUNDLES: Readonly<Record<"sd-agent" | "scaler", string>>;
+export declare function bundleOptions(entry: string, outfile: string): BuildOptions;
