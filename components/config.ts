@@ -1,6 +1,8 @@
-import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { EXOSCALE_ZONES, isExoscaleZone, type ExoscaleZone } from "../services/exoscale/zones.js";
+import { cidrProblem, isOpenToWorld } from "./network/cidr.js";
+
+export { isCidr, isOpenToWorld } from "./network/cidr.js";
 
 /** Project config keys (`pulumi config set <key> …`), all in the project's namespace. */
 export const CONFIG_KEYS = {
@@ -80,20 +82,6 @@ export class ConfigValidationError extends pulumi.RunError {
     );
     this.name = "ConfigValidationError";
   }
-}
-
-/** `a.b.c.d/n` or an IPv6 prefix; the address must be a valid IP and n fit its family. */
-export function isCidr(value: string): boolean {
-  const parts = value.split("/");
-  if (parts.length !== 2 || !/^\d{1,3}$/.test(parts[1])) {
-    return false;
-  }
-  const family = isIP(parts[0]);
-  const prefix = Number(parts[1]);
-  if (family === 4) {
-    return prefix <= 32;
-  }
-  return family === 6 && prefix <= 128;
 }
 
 const INSTANCE_TYPE = /^[a-z0-9]+\.[a-z0-9]+$/;
@@ -226,16 +214,12 @@ function parseCidrList(text: string | undefined, problems: string[]): string[] {
     problems.push(`${key} must name at least one network, or nobody can reach SSH, Prometheus and Grafana`);
   }
   for (const cidr of cidrs) {
-    if (!isCidr(cidr)) {
-      problems.push(`${key} entry "${cidr}" is not a CIDR (expected e.g. 203.0.113.7/32)`);
+    const problem = cidrProblem(cidr);
+    if (problem !== undefined) {
+      problems.push(`${key} entry "${cidr}" ${problem}`);
     }
   }
   return cidrs;
-}
-
-/** Networks that mean "the whole Internet". */
-export function isOpenToWorld(cidr: string): boolean {
-  return cidr === "0.0.0.0/0" || cidr === "::/0";
 }
 
 /** The warning `pulumi up` prints when admin ports are open to everyone (undefined when not). */

@@ -5,6 +5,7 @@ import {
   ConfigValidationError,
   DEFAULTS,
   isCidr,
+  isOpenToWorld,
   loadConfig,
   parseSettings,
   type RawSettings,
@@ -135,17 +136,67 @@ const CIDRS: [string, boolean][] = [
   ["2001:db8::/129", false],
   ["example.com/32", false],
   ["", false],
+  // The provider (Go's validation.IsCIDRNetwork) wants the network in its canonical form only.
+  ["fe80::/64", true],
+  ["::1/128", true],
+  ["1:0:2:3:4:5:6:7/128", true],
+  ["1:0:0:2::3/128", true],
+  ["2001:db8::1:0:0:1/128", true],
+  ["203.0.113.7/24", false],
+  ["10.0.0.1/8", false],
+  ["2001:DB8::/32", false],
+  ["2001:0db8::/32", false],
+  ["2001:db8:0:0:0:0:0:0/32", false],
+  ["2001:db8::1/32", false],
+  ["fe80::1%eth0/64", false],
+  ["fe80::%eth0/64", false],
+  ["0.0.0.0/00", false],
+  ["10.0.0.0/08", false],
+  ["0::/0", false],
+  ["1::2:3:4:5:6:7/128", false],
+  ["1::2:0:0:0:3/128", false],
+  ["2001:db8:0:0:1::1/128", false],
+  ["::ffff:203.0.113.7/128", false],
+  ["01.2.3.4/32", false],
+  [" 10.0.0.0/8", false],
 ];
-test("isCidr accepts IPv4/IPv6 prefixes and nothing else", (t) => {
+test("isCidr accepts exactly the networks the provider accepts, in canonical form", (t) => {
   for (const [cidr, expected] of CIDRS) {
     t.is(isCidr(cidr), expected, cidr);
   }
 });
 
+const CANONICAL_SUGGESTIONS: [string, RegExp][] = [
+  ["203.0.113.7/24", /did you mean 203\.0\.113\.0\/24 \(the whole network\) or 203\.0\.113\.7\/32 \(only that address\)\?/],
+  ["2001:DB8::/32", /did you mean 2001:db8::\/32\?$/],
+  ["fe80::1%eth0/64", /did you mean fe80::\/64 \(the whole network\) or fe80::1\/128/],
+  ["0.0.0.0/00", /did you mean 0\.0\.0\.0\/0\?$/],
+  ["2001:0db8:0000:0000:0000:0000:0000:0001/128", /did you mean 2001:db8::1\/128\?$/],
+  ["::ffff:203.0.113.7/128", /did you mean 203\.0\.113\.7\/32\?$/],
+];
+for (const [cidr, suggestion] of CANONICAL_SUGGESTIONS) {
+  test(`config validation names the canonical network for ${cidr}`, (t) => {
+    const problems = problemsOf({ adminCidrs: JSON.stringify([cidr]) });
+    t.is(problems.length, 1, problems.join("\n"));
+    t.true(problems[0].startsWith(`admin_cidrs entry "${cidr}" is not a CIDR network in canonical form`), problems[0]);
+    t.regex(problems[0], suggestion);
+  });
+}
+
 test("the admin warning appears exactly when admin ports are open to the world", (t) => {
   t.regex(adminCidrWarning(["0.0.0.0/0"]) ?? "", /whole Internet.*Narrow it/);
   t.truthy(adminCidrWarning(["203.0.113.7/32", "::/0"]));
   t.is(adminCidrWarning(["203.0.113.7/32"]), undefined);
+  t.is(adminCidrWarning(["2001:db8::/32", "10.0.0.0/8"]), undefined);
+});
+
+test("any prefix length of 0 is open to the world, however it is spelled", (t) => {
+  for (const cidr of ["0.0.0.0/0", "::/0", "0.0.0.0/00", "0::/0", "0:0:0:0:0:0:0:0/0", "203.0.113.7/0"]) {
+    t.true(isOpenToWorld(cidr), cidr);
+  }
+  for (const cidr of ["0.0.0.0/1", "::/1", "128.0.0.0/1", "203.0.113.7/32", "not-a-cidr"]) {
+    t.false(isOpenToWorld(cidr), cidr);
+  }
 });
 
 test.serial("loadConfig reports missing credentials together with other problems", (t) => {
