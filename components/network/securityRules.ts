@@ -15,9 +15,14 @@ export interface RuleSpec {
   description: string;
 }
 
-/** Resource-name-safe form of a CIDR: 203.0.113.0/24 → 203-0-113-0-24. */
+/**
+ * Resource-name-safe form of a canonical CIDR: every `.`, `:` and `/` becomes one `-`, so
+ * 203.0.113.0/24 → 203-0-113-0-24 and 2001:db8::/48 → 2001-db8---48. One character for one keeps
+ * it reversible (the last `-` is the `/`, a double `-` is the `::`), hence two networks never share
+ * a resource name: a:b::c/128 → a-b--c-128, a::b:c/128 → a--b-c-128.
+ */
 export function cidrSlug(cidr: string): string {
-  return cidr.toLowerCase().replace(/[^0-9a-f]+/g, "-").replace(/^-|-$/g, "");
+  return cidr.replace(/[.:/]/g, "-");
 }
 
 /**
@@ -58,6 +63,17 @@ export function securityRules(adminCidrs: readonly string[]): RuleSpec[] {
         description: `${admin.what} from ${cidr}`,
       });
     }
+  }
+  // The engine refuses two resources with one URN; say which networks clash instead.
+  const seen = new Map<string, RuleSpec>();
+  for (const rule of rules) {
+    const name = `${rule.group}-${rule.key}`;
+    const other = seen.get(name);
+    if (other !== undefined) {
+      const from = (r: RuleSpec) => ("cidr" in r.source ? r.source.cidr : r.source.group);
+      throw new Error(`security rules "${from(other)}" and "${from(rule)}" would get the same resource name ${name}`);
+    }
+    seen.set(name, rule);
   }
   return rules;
 }
