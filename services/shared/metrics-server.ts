@@ -3,8 +3,8 @@
  * have no HTTP app of their own (the SD agent), so they need no web framework in their bundle.
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import { closeServer, listen, urlOf } from "./http.js";
 
 export interface MetricsServerOptions {
   registry: Registry;
@@ -42,22 +42,10 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     );
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const address = await listen(server, options.port, options.host ?? "127.0.0.1");
   return {
-    url: `http://${host}:${address.port}`,
+    url: urlOf(address),
     port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
