@@ -2,6 +2,7 @@
  * The pool driver: reads the pool as the API sees it and turns a Decision into `:scale` or `:evict`,
  * remembering its own pending operation so the loop never stacks a second change on the first.
  */
+import { ExoscaleNotFoundError } from "../exoscale/errors.js";
 import type { ComputeApi, Operation } from "../exoscale/types.js";
 import type { Logger } from "../shared/log.js";
 import type { Decision, PoolView } from "./policy.js";
@@ -41,17 +42,38 @@ export class PoolDriver {
     this.maxPendingMs = options.maxPendingMs ?? 15 * 60_000;
   }
 
-  get pendingOperationId(): string | undefined {
-    return this.pending?.id;
-  }
-
+  /**
+   * Whether our last operation still runs. Once it is forgotten, the pool's own `state` says whether the
+   * pool is busy (the policy skips while it is not `running`), so forgetting never stacks changes.
+   */
   private async operationPending(now: number): Promise<boolean> {
     if (this.pending === undefined) return false;
     const { id, since } = this.pending;
-    const operation = await call("get-operation", () => this.api.getOperation(id));
+    const overdue = now - since >= this.maxPendingMs;
+    const pendingSeconds = Math.round((now - since) / 1000);
+    let operation: Operation;
+    try {
+      operation = await this.api.getOperation(id);
+    } catch (error) {
+      // An API that no longer knows the id (restarted, or operations expired) will never know it again;
+      // any other error is worth retrying until we have waited long enough anyway.
+      if (error instanceof ExoscaleNotFoundError) {
+        this.logger.warn("pending operation not known to the API any more, trusting the pool state", { operation: id, pendingSeconds });
+      } else if (overdue) {
+        this.logger.warn("cannot read the pending operation, no longer waiting for it", {
+          operation: id,
+          pendingSeconds,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      } else {
+        throw new ApiCallError("get-operation", error);
+      }
+      this.pending = undefined;
+      return false;
+    }
     if (operation.state === "pending") {
-      if (now - since < this.maxPendingMs) return true;
-      this.logger.warn("operation still pending, no longer waiting for it", { operation: id, pendingSeconds: Math.round((now - since) / 1000) });
+      if (!overdue) return true;
+      this.logger.warn("operation still pending, no longer waiting for it", { operation: id, pendingSeconds });
     } else if (operation.state !== "success") {
       this.logger.warn("scale operation did not succeed", { operation: id, state: operation.state, reason: operation.reason, message: operation.message });
     }
