@@ -25,37 +25,67 @@ export const EXIT_BAD_CONFIG = 2;
 /**
  * Starts a service and owns its process lifecycle: invalid configuration exits 2 with a readable
  * message (no stack trace for a user mistake), SIGTERM/SIGINT stop it and exit 0, a crash exits 1.
+ *
+ * The signal handlers go in before `start()` runs: a SIGTERM during start-up (systemd stopping a unit
+ * that is still starting) must not fall through to Node's default, which kills the process with 143.
+ * Such a signal stops the service as soon as it has started, or exits 0 if the start fails; the
+ * deadline counts from the signal either way.
  */
 export async function runService(name: string, start: () => Promise<RunningService>, options: RunOptions = {}): Promise<void> {
   const proc: ProcessLike = options.proc ?? process;
   const deadlineMs = options.stopDeadlineMs ?? 1500;
-  let service: RunningService;
+  let service: RunningService | undefined;
+  let signalled = false;
+  let stopping = false;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const exit = (code: number): void => {
+    if (deadline !== undefined) clearTimeout(deadline);
+    proc.exit(code);
+  };
+
+  const stopService = (running: RunningService): void => {
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(
+      () => exit(EXIT_OK),
+      (error: unknown) => {
+        proc.stderr.write(`${name}: error while stopping: ${messageOf(error)}\n`);
+        exit(EXIT_OK);
+      },
+    );
+  };
+  const onSignal = (): void => {
+    if (signalled) return;
+    signalled = true;
+    // Exit 0 at the deadline whatever start() or stop() are doing.
+    deadline = setTimeout(() => proc.exit(EXIT_OK), deadlineMs);
+    deadline.unref?.();
+    if (service) stopService(service);
+  };
+  proc.on("SIGTERM", onSignal);
+  proc.on("SIGINT", onSignal);
+
   try {
     service = await start();
   } catch (error) {
+    if (signalled) {
+      // The operator asked it to stop; a start cut short by that is not a failure.
+      proc.stderr.write(`${name}: stopped during start-up (${messageOf(error)})\n`);
+      exit(EXIT_OK);
+      return;
+    }
     if (error instanceof ConfigError) {
       proc.stderr.write(`${name}: ${error.message}\n`);
       proc.exit(EXIT_BAD_CONFIG);
       return;
     }
-    proc.stderr.write(`${name}: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    proc.stderr.write(`${name}: failed to start: ${messageOf(error)}\n`);
     proc.exit(EXIT_FAILURE);
     return;
   }
-  let stopping = false;
-  const shutdown = (): void => {
-    if (stopping) return;
-    stopping = true;
-    const timer = setTimeout(() => proc.exit(EXIT_OK), deadlineMs);
-    timer.unref?.();
-    service.stop().then(
-      () => proc.exit(EXIT_OK),
-      (error: unknown) => {
-        proc.stderr.write(`${name}: error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
-        proc.exit(EXIT_OK);
-      },
-    );
-  };
-  proc.on("SIGTERM", shutdown);
-  proc.on("SIGINT", shutdown);
+  if (signalled) stopService(service);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,8 @@
 import test from "ava";
 import { EventEmitter } from "node:events";
+import sinon from "sinon";
 import { ConfigError } from "../../../services/shared/env.js";
-import { runService, type ProcessLike } from "../../../services/shared/lifecycle.js";
+import { runService, type ProcessLike, type RunningService } from "../../../services/shared/lifecycle.js";
 
 class FakeProcess extends EventEmitter implements ProcessLike {
   stderrText = "";
@@ -38,4 +39,71 @@ test("a failing start exits 1", async (t) => {
   await runService("svc", async () => { throw new Error("port in use"); }, { proc });
   t.deepEqual(proc.exits, [1]);
   t.regex(proc.stderrText, /failed to start: port in use/);
+});
+
+/** A start() the test finishes by hand, to send signals while the service is starting. */
+function pendingStart(): { start: () => Promise<RunningService>; succeed(service: RunningService): void; fail(error: Error): void } {
+  let succeed!: (service: RunningService) => void;
+  let fail!: (error: Error) => void;
+  const started = new Promise<RunningService>((resolve, reject) => {
+    succeed = resolve;
+    fail = reject;
+  });
+  return { start: () => started, succeed, fail };
+}
+
+test.serial("SIGTERM during start-up stops the service as soon as it has started, then exits 0", async (t) => {
+  const clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  t.teardown(() => clock.restore());
+  const proc = new FakeProcess();
+  const starting = pendingStart();
+  let stops = 0;
+  const running = runService("svc", starting.start, { proc });
+  proc.emit("SIGTERM");
+  await clock.tickAsync(0);
+  t.deepEqual(proc.exits, [], "nothing to stop yet: the process waits for start() instead of dying");
+  starting.succeed({ stop: async () => { stops += 1; } });
+  await running;
+  await clock.tickAsync(0);
+  t.is(stops, 1);
+  t.deepEqual(proc.exits, [0]);
+  await clock.tickAsync(10_000);
+  t.deepEqual(proc.exits, [0], "the deadline does not fire after a clean stop");
+});
+
+test.serial("a start that fails after SIGTERM exits 0, not 1", async (t) => {
+  const clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  t.teardown(() => clock.restore());
+  const proc = new FakeProcess();
+  const starting = pendingStart();
+  const running = runService("svc", starting.start, { proc });
+  proc.emit("SIGINT");
+  starting.fail(new Error("aborted"));
+  await running;
+  await clock.tickAsync(0);
+  t.deepEqual(proc.exits, [0]);
+});
+
+test.serial("a stop() that never resolves still exits 0 at the deadline", async (t) => {
+  const clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  t.teardown(() => clock.restore());
+  const proc = new FakeProcess();
+  await runService("svc", async () => ({ stop: () => new Promise<void>(() => undefined) }), { proc, stopDeadlineMs: 1_500 });
+  proc.emit("SIGTERM");
+  await clock.tickAsync(1_499);
+  t.deepEqual(proc.exits, [], "stop() gets the whole deadline");
+  await clock.tickAsync(1);
+  t.deepEqual(proc.exits, [0]);
+});
+
+test.serial("a start that hangs after SIGTERM exits 0 at the deadline", async (t) => {
+  const clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  t.teardown(() => clock.restore());
+  const proc = new FakeProcess();
+  void runService("svc", () => new Promise<RunningService>(() => undefined), { proc, stopDeadlineMs: 1_500 });
+  proc.emit("SIGTERM");
+  await clock.tickAsync(1_499);
+  t.deepEqual(proc.exits, []);
+  await clock.tickAsync(1);
+  t.deepEqual(proc.exits, [0]);
 });
