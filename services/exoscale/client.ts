@@ -119,7 +119,8 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
       ],
       beforeRetry: [
         ({ request, error, retryCount }) => {
-          logger?.warn("retrying Exoscale API request", {
+          // Debug: retries are routine, and a failure that outlasts them reaches the caller, which logs it once.
+          logger?.debug("retrying Exoscale API request", {
             method: request.method,
             path: new URL(request.url).pathname,
             attempt: retryCount + 1,

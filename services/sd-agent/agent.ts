@@ -83,7 +83,7 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
   let lastContent: string | undefined;
   let lastTargets: string[] = [];
   let consecutiveFailures = 0;
-  let lastErrorMessage: string | undefined;
+  let lastErrorKind: RefreshErrorKind | undefined;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> | undefined;
@@ -140,7 +140,7 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
       if (consecutiveFailures > 0) {
         logger.info("refresh recovered", { failures: consecutiveFailures, targets: targets.length });
         consecutiveFailures = 0;
-        lastErrorMessage = undefined;
+        lastErrorKind = undefined;
       }
       return { ok: true, changed, targets };
     } catch (caught) {
@@ -148,8 +148,10 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
       const kind = classifyError(error);
       metrics.errors.inc({ kind });
       consecutiveFailures += 1;
-      // One line when trouble starts or changes, not one every interval of a long outage.
-      if (consecutiveFailures === 1 || error.message !== lastErrorMessage) {
+      // One line when trouble starts or changes kind, not one every interval of a long outage. Not keyed on
+      // the message: it names whichever of the parallel calls failed first, which varies from one refresh to
+      // the next within the same outage.
+      if (consecutiveFailures === 1 || kind !== lastErrorKind) {
         const level = kind === "auth" || kind === "not_found" || kind === "write" ? "error" : "warn";
         logger[level]("refresh failed; keeping the last good file", {
           kind,
@@ -158,7 +160,7 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
           file: options.sdFile,
         });
       }
-      lastErrorMessage = error.message;
+      lastErrorKind = kind;
       return { ok: false, kind, error };
     } finally {
       endTimer();

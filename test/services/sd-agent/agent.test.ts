@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
+import { ExoscaleServerError } from "../../../services/exoscale/errors.js";
 import type { ComputeApi, Instance } from "../../../services/exoscale/types.js";
 import { createSdAgent, type RefreshOutcome, type SdAgentOptions } from "../../../services/sd-agent/agent.js";
 import { createSdAgentMetrics } from "../../../services/sd-agent/metrics.js";
@@ -252,4 +253,45 @@ test("a listing that contradicts the pool (members exist, none listed) keeps the
   });
   t.like(await agent.refresh(), { ok: false, kind: "invalid_response" });
   t.is(await readFile(file, "utf8"), '[{"targets":["127.0.0.2:9100"],"labels":{}}]\n');
+});
+
+test("a long outage whose failing call alternates logs one failure line and one recovery line", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "sd-outage-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  let refreshes = 0;
+  let outage = true;
+  // The two parallel calls fail in turn, so each refresh's error message names a different path.
+  const serverError = (path: string): ExoscaleServerError => new ExoscaleServerError({ status: 503, method: "GET", path });
+  const api = {
+    getInstancePool: async () => {
+      refreshes += 1;
+      if (outage && refreshes % 2 === 1) throw serverError("/v2/instance-pool/p");
+      return { id: "p", name: "p", size: 1, state: "running", instanceIds: ["i-1"], labels: {} };
+    },
+    listPoolMembers: async () => {
+      if (outage && refreshes % 2 === 0) throw serverError("/v2/instance");
+      return [{ id: "i-1", name: "pool-1", state: "running", publicIp: "127.0.0.2", createdAt: "", managerId: "p", labels: {} }];
+    },
+  } as unknown as ComputeApi;
+  const logger = createMemoryLogger("sd-agent");
+  const agent = createSdAgent({
+    api, poolIds: ["p"], targetPort: 9100, sdFile: join(dir, "config.json"), intervalMs: 10_000, logger, metrics: createSdAgentMetrics(undefined, false),
+  });
+  const messages = new Set<string>();
+  for (let i = 0; i < 10; i += 1) {
+    const outcome = await agent.refresh();
+    t.like(outcome, { ok: false, kind: "server" });
+    if (!outcome.ok) messages.add(outcome.error.message);
+  }
+  t.is(messages.size, 2, "the failing call did alternate");
+  outage = false;
+  t.like(await agent.refresh(), { ok: true });
+  t.like(await agent.refresh(), { ok: true });
+  const failures = logger.lines.filter((l) => l.msg === "refresh failed; keeping the last good file");
+  t.is(failures.length, 1, JSON.stringify(failures));
+  t.like(failures[0], { kind: "server", failures: 1 });
+  t.deepEqual(logger.lines.filter((l) => l.level === "warn" || l.level === "error"), failures);
+  const recoveries = logger.lines.filter((l) => l.msg === "refresh recovered");
+  t.is(recoveries.length, 1);
+  t.like(recoveries[0], { failures: 10 });
 });
