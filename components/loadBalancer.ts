@@ -1,16 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../sdks/exoscale/index.js";
+import type { NlbServiceHealthcheck } from "../sdks/exoscale/types.js";
 import { PORTS } from "./ports.js";
 
-/** Shape of the provider's `NlbServiceHealthcheck` input, with the fields we set. */
-export interface AppHealthcheck {
-  port: number;
-  mode: string;
-  uri: string;
-  interval: number;
-  timeout: number;
-  retries: number;
-}
+/** The binding's `NlbServiceHealthcheck`, restricted to the fields we set (all of them set). */
+export type AppHealthcheck = Required<Pick<NlbServiceHealthcheck, "port" | "mode" | "uri" | "interval" | "timeout" | "retries">>;
 
 /** HTTP probe of the app's `/health` (the API allows interval 5–300, timeout 2–60 ≤ interval, retries 1–20). */
 export function appHealthcheck(): AppHealthcheck {

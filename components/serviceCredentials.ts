@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../sdks/exoscale/index.js";
+import type { IamRolePolicyArgs } from "../sdks/exoscale/types.js";
 
 /**
  * The compute API operations (OpenAPI operationIds) the SD agent and the scaler call; nothing
@@ -15,15 +16,11 @@ export const SERVICE_OPERATIONS = [
   "get-operation",
 ] as const;
 
-/** Shape of the provider's `IamRolePolicy` input, with the fields we set. */
-export interface ServiceRolePolicy {
-  defaultServiceStrategy: string;
-  services: { compute: { type: string; rules: { action: string; expression: string }[] } };
-}
-
 /** Deny by default; in compute, allow exactly {@link SERVICE_OPERATIONS} (CEL, first match wins). */
-export function serviceRolePolicy(): ServiceRolePolicy {
+export function serviceRolePolicy() {
   const list = SERVICE_OPERATIONS.map((op) => `'${op}'`).join(", ");
+  // `satisfies` checks every nested field name against the binding's IamRolePolicy types while
+  // keeping the literal's plain type for callers and tests.
   return {
     defaultServiceStrategy: "deny",
     services: {
@@ -32,7 +29,7 @@ export function serviceRolePolicy(): ServiceRolePolicy {
         rules: [{ action: "allow", expression: `operation in [${list}]` }],
       },
     },
-  };
+  } satisfies IamRolePolicyArgs;
 }
 
 export interface ServiceCredentialsArgs {

@@ -6,6 +6,7 @@ import { AppPool, instancePoolOptions } from "../../components/pool/appPool.js";
 import { renderPoolCloudInit } from "../../components/pool/cloudInit.js";
 import { SERVICE_OPERATIONS, serviceRolePolicy, ServiceCredentials } from "../../components/serviceCredentials.js";
 import { SshAccess } from "../../components/sshAccess.js";
+import { nestedInputProblems } from "../helpers/pulumiExoscaleSchema.js";
 import { installPulumiMocks, MOCK_VALUES, settle, valueOf } from "../helpers/pulumiMocks.js";
 
 const session = installPulumiMocks();
@@ -70,6 +71,7 @@ test("LoadBalancer forwards 80 to 8080 round-robin on the pool and exposes http:
     strategy: "round-robin",
   });
   t.deepEqual(service.inputs.healthchecks, [{ port: 8080, mode: "http", uri: "/health", interval: 5, timeout: 3, retries: 1 }]);
+  t.deepEqual(nestedInputProblems(service.type, service.inputs), [], "health check field names are the schema's");
   t.is(await valueOf(lb.url), `http://${MOCK_VALUES.nlbIp}/`);
   for (const reg of [nlb, service]) {
     t.deepEqual(session.parentChain(reg), ["exoscale-autoscaler:network:LoadBalancer"]);
@@ -121,6 +123,7 @@ test("the service role denies by default and allows exactly the services' comput
   await settle(urn(creds.apiKey));
   const [role] = session.ofType("exoscale:index/iamRole:IamRole").filter((r) => r.name === "iam-test-role");
   t.deepEqual(role.inputs.policy, expected);
+  t.deepEqual(nestedInputProblems(role.type, role.inputs), [], "policy, services and rules use the schema's field names");
   const [key] = session.ofType("exoscale:index/iamApiKey:IamApiKey").filter((r) => r.name === "iam-test-key");
   t.is(key.inputs.roleId, "iam-test-role-id");
   t.true(await pulumi.isSecret(creds.secret));
@@ -146,4 +149,28 @@ test("MonitoringHost is a ComputeInstance with its group and SSH key, exposing I
   t.is(await valueOf(host.publicIp), MOCK_VALUES.monitoringIp);
   t.is(await valueOf(host.sshUser), "ubuntu");
   t.deepEqual(session.parentChain(vm), ["exoscale-autoscaler:monitoring:MonitoringHost"]);
+});
+
+test("the nested-field check catches a misspelt health check or policy field", (t) => {
+  t.deepEqual(
+    nestedInputProblems("exoscale:index/nlbService:NlbService", { healthchecks: [{ port: 8080, url: "/health" }, { mode: "http" }] }),
+    [
+      "healthchecks[0].url is not a schema field (expected one of interval, mode, port, retries, timeout, tlsSni, uri)",
+      "healthchecks[1].port is required",
+    ],
+  );
+  t.deepEqual(
+    nestedInputProblems("exoscale:index/iamRole:IamRole", {
+      policy: {
+        defaultStrategy: "deny",
+        services: { compute: { type: "rules", rule: [], rules: [{ action: "allow", expr: "true" }] } },
+      },
+    }),
+    [
+      "policy.defaultStrategy is not a schema field (expected one of defaultServiceStrategy, services)",
+      "policy.services.compute.rule is not a schema field (expected one of rules, type)",
+      "policy.services.compute.rules[0].expr is not a schema field (expected one of action, expression, resources)",
+    ],
+  );
+  t.deepEqual(nestedInputProblems("exoscale:index/nlbService:NlbService", { healthchecks: "nope" }), ["healthchecks is not a list"]);
 });

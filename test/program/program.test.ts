@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import sinon from "sinon";
 import { parseSettings } from "../../components/config.js";
 import { AutoscalerStack } from "../../components/stack.js";
-import { EXOSCALE_PROVIDER, EXOSCALE_RESOURCES, GET_TEMPLATE, PLUGIN } from "../helpers/pulumiExoscaleSchema.js";
+import { EXOSCALE_PROVIDER, EXOSCALE_RESOURCES, GET_TEMPLATE, nestedInputProblems, PLUGIN } from "../helpers/pulumiExoscaleSchema.js";
 import { installPulumiMocks, MOCK_VALUES, settle, valueOf, type Registration } from "../helpers/pulumiMocks.js";
 
 const USER_KEY = "EXOuserkey1234567890";
@@ -73,6 +73,20 @@ test("every Exoscale registration uses a schema token, schema input names and al
       t.not(reg.inputs[key], undefined, `${reg.name}: required input ${key} missing`);
     }
   }
+});
+
+test("nested inputs (every health check, the IAM policy, its services and rules) use the schema's field names", (t) => {
+  const nested = programRegs.filter(
+    (r) => r.type === "exoscale:index/nlbService:NlbService" || r.type === "exoscale:index/iamRole:IamRole",
+  );
+  t.is(nested.length, 2);
+  for (const reg of nested) {
+    t.deepEqual(nestedInputProblems(reg.type, reg.inputs), [], reg.name);
+  }
+  const service = one("exoscale:index/nlbService:NlbService");
+  t.true(Array.isArray(service.inputs.healthchecks) && service.inputs.healthchecks.length > 0, "health checks were recorded");
+  const role = one("exoscale:index/iamRole:IamRole");
+  t.deepEqual(Object.keys((role.inputs.policy as { services: object }).services), ["compute"], "the policy was recorded");
 });
 
 test("every Exoscale resource and invoke goes through the explicit provider with the pinned plugin", (t) => {

@@ -1,7 +1,23 @@
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../../sdks/exoscale/index.js";
-import { EXOSCALE_PROVIDER, EXOSCALE_RESOURCES, GET_TEMPLATE, PLUGIN } from "../helpers/pulumiExoscaleSchema.js";
+import type {
+  IamRolePolicyArgs,
+  IamRolePolicyServicesArgs,
+  IamRolePolicyServicesRuleArgs,
+  NlbServiceHealthcheck,
+  NlbServiceHealthcheckArgs,
+} from "../../sdks/exoscale/types.js";
+import {
+  EXOSCALE_PROVIDER,
+  EXOSCALE_RESOURCES,
+  GET_TEMPLATE,
+  IAMROLEPOLICY_FIELDS,
+  IAMROLEPOLICYSERVICES_FIELDS,
+  IAMROLEPOLICYSERVICESRULE_FIELDS,
+  NLBSERVICEHEALTHCHECK_FIELDS,
+  PLUGIN,
+} from "../helpers/pulumiExoscaleSchema.js";
 import { installPulumiMocks, MOCK_VALUES, settle, valueOf } from "../helpers/pulumiMocks.js";
 
 const session = installPulumiMocks();
@@ -130,4 +146,19 @@ test("isInstance recognises resources by token", (t) => {
   t.true(exoscale.SecurityGroup.isInstance(group));
   t.false(exoscale.Nlb.isInstance(group));
   t.false(exoscale.Nlb.isInstance(undefined));
+});
+
+// One entry per field of the binding's type: tsc fails when a field is added, removed or renamed
+// there, and the test fails when the type and the schema's field list part ways.
+const FIELDS_OF_TYPES: [string, readonly string[], readonly string[]][] = [
+  ["NlbServiceHealthcheckArgs", Object.keys({ interval: 1, mode: 1, port: 1, retries: 1, timeout: 1, tlsSni: 1, uri: 1 } satisfies Record<keyof NlbServiceHealthcheckArgs, 1>), NLBSERVICEHEALTHCHECK_FIELDS],
+  ["NlbServiceHealthcheck", Object.keys({ interval: 1, mode: 1, port: 1, retries: 1, timeout: 1, tlsSni: 1, uri: 1 } satisfies Record<keyof NlbServiceHealthcheck, 1>), NLBSERVICEHEALTHCHECK_FIELDS],
+  ["IamRolePolicyArgs", Object.keys({ defaultServiceStrategy: 1, services: 1 } satisfies Record<keyof IamRolePolicyArgs, 1>), IAMROLEPOLICY_FIELDS],
+  ["IamRolePolicyServicesArgs", Object.keys({ rules: 1, type: 1 } satisfies Record<keyof IamRolePolicyServicesArgs, 1>), IAMROLEPOLICYSERVICES_FIELDS],
+  ["IamRolePolicyServicesRuleArgs", Object.keys({ action: 1, expression: 1, resources: 1 } satisfies Record<keyof IamRolePolicyServicesRuleArgs, 1>), IAMROLEPOLICYSERVICESRULE_FIELDS],
+];
+test("the binding's nested input types have exactly the schema's fields", (t) => {
+  for (const [name, fields, schema] of FIELDS_OF_TYPES) {
+    t.deepEqual([...fields].sort(), [...schema].sort(), name);
+  }
 });
