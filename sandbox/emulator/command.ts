@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../../services/shared/env.js";
 import type { RunningService } from "../../services/shared/lifecycle.js";
 import { createLogger } from "../../services/shared/log.js";
+import { isUuid } from "../../services/exoscale/env.js";
 import { isExoscaleZone } from "../../services/exoscale/zones.js";
 import { generateCredential, startEmulator, type FaultOptions, type InstanceSnapshot, type OperationSnapshot } from "./server.js";
 
@@ -93,7 +94,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorCommandOptions {
   const zone = text("zone") ?? "ch-gva-2";
   if (!isExoscaleZone(zone)) problems.push(`--zone must be an Exoscale zone such as ch-gva-2, got "${zone}"`);
   const poolId = text("pool-id");
-  if (poolId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(poolId)) {
+  if (poolId !== undefined && !isUuid(poolId)) {
     problems.push(`--pool-id must be a UUID, got "${poolId}"`);
   }
   if ((text("key") === undefined) !== (text("secret") === undefined)) problems.push("--key and --secret go together");

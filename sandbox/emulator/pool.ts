@@ -7,6 +7,7 @@
  * Works against the real API too (it signs and sends the same requests). Exit 2 on bad input, 1 on API errors.
  */
 import { createExoscaleClient } from "../../services/exoscale/client.js";
+import { clientOptionsFromEnv, readExoscaleEnv } from "../../services/exoscale/env.js";
 import { ConfigError, EnvReader } from "../../services/shared/env.js";
 import { parsePoolCommand, runPoolCommand } from "./pool-command.js";
 
@@ -14,14 +15,11 @@ async function main(): Promise<number> {
   try {
     const command = parsePoolCommand(process.argv.slice(2));
     const read = new EnvReader(process.env);
-    const key = read.requiredString("EXOSCALE_KEY");
-    const secret = read.requiredString("EXOSCALE_SECRET");
-    const zone = read.requiredString("EXOSCALE_ZONE");
-    const poolId = read.requiredString("EXOSCALE_INSTANCEPOOL_ID");
-    const endpoint = read.optionalUrl("EXOSCALE_API_ENDPOINT");
+    // Validated like the services' own settings, so a wrong zone or pool id fails here with exit 2.
+    const env = readExoscaleEnv(read, { multiplePools: false });
     read.finish();
-    const api = createExoscaleClient({ key, secret, zone, ...(endpoint ? { endpoint } : {}) });
-    await runPoolCommand(api, poolId, command, (line) => process.stdout.write(`${line}\n`));
+    const api = createExoscaleClient(clientOptionsFromEnv(env));
+    await runPoolCommand(api, env.poolIds[0]!, command, (line) => process.stdout.write(`${line}\n`));
     return 0;
   } catch (error) {
     process.stderr.write(`pool: ${error instanceof Error ? error.message : String(error)}\n`);

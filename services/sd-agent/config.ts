@@ -1,17 +1,10 @@
 /** The SD agent's configuration, read from the environment and validated at start-up (pure). */
+import { readExoscaleEnv, type ExoscaleEnv } from "../exoscale/env.js";
 import { EnvReader } from "../shared/env.js";
-import { EXOSCALE_ZONES, isExoscaleZone } from "../exoscale/zones.js";
 
 export interface SdAgentConfig {
-  exoscale: {
-    key: string;
-    secret: string;
-    zone: string;
-    /** Full base URL including /v2, when not the zone's public endpoint. */
-    endpoint?: string;
-  };
-  /** One or more instance pools, all in the same zone. */
-  poolIds: string[];
+  /** Credentials, zone, endpoint and one or more instance pools, all in that zone. */
+  exoscale: ExoscaleEnv;
   targetPort: number;
   sdFile: string;
   intervalMs: number;
@@ -25,22 +18,10 @@ export const DEFAULT_INTERVAL_SECONDS = 10;
 export const DEFAULT_METRICS_PORT = 9101;
 export const DEFAULT_METRICS_HOST = "127.0.0.1";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Throws ConfigError listing every problem. */
 export function parseSdAgentConfig(env: Readonly<Record<string, string | undefined>>): SdAgentConfig {
   const read = new EnvReader(env);
-  const key = read.requiredString("EXOSCALE_KEY", "the API key, EXO…");
-  const secret = read.requiredString("EXOSCALE_SECRET", "the API key's secret");
-  const zone = read.requiredString("EXOSCALE_ZONE", `one of ${EXOSCALE_ZONES.join(", ")}`);
-  if (zone !== "" && !isExoscaleZone(zone)) {
-    read.problem(`EXOSCALE_ZONE must be one of ${EXOSCALE_ZONES.join(", ")}, got "${zone}"`);
-  }
-  const poolIds = [...new Set(read.list("EXOSCALE_INSTANCEPOOL_ID", true).map((id) => id.toLowerCase()))];
-  for (const id of poolIds) {
-    if (!UUID.test(id)) read.problem(`EXOSCALE_INSTANCEPOOL_ID must be instance pool UUIDs (comma-separated), got "${id}"`);
-  }
-  const endpoint = read.optionalUrl("EXOSCALE_API_ENDPOINT");
+  const exoscale = readExoscaleEnv(read, { multiplePools: true });
   const targetPort = read.int("TARGET_PORT", { default: DEFAULT_TARGET_PORT, min: 1, max: 65535 });
   const sdFile = read.string("SD_FILE", DEFAULT_SD_FILE);
   if (!/\.(json|ya?ml)$/.test(sdFile) || sdFile.endsWith("/")) {
@@ -57,8 +38,7 @@ export function parseSdAgentConfig(env: Readonly<Record<string, string | undefin
   }
   read.finish();
   const config: SdAgentConfig = {
-    exoscale: { key, secret, zone, ...(endpoint !== undefined ? { endpoint } : {}) },
-    poolIds,
+    exoscale,
     targetPort,
     sdFile,
     intervalMs: intervalSeconds * 1000,

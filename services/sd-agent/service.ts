@@ -2,6 +2,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createExoscaleClient, resolveEndpoint } from "../exoscale/client.js";
+import { clientOptionsFromEnv } from "../exoscale/env.js";
 import type { ComputeApi } from "../exoscale/types.js";
 import type { RunningService } from "../shared/lifecycle.js";
 import { createLogger, type Logger } from "../shared/log.js";
@@ -28,10 +29,7 @@ export interface RunningSdAgent extends RunningService {
 /** The client the agent uses: fewer retries than the default, since the next interval retries anyway. */
 export function createSdAgentApi(config: SdAgentConfig, logger: Logger): ComputeApi {
   return createExoscaleClient({
-    key: config.exoscale.key,
-    secret: config.exoscale.secret,
-    zone: config.exoscale.zone,
-    ...(config.exoscale.endpoint !== undefined ? { endpoint: config.exoscale.endpoint } : {}),
+    ...clientOptionsFromEnv(config.exoscale),
     timeoutMs: Math.min(10_000, Math.max(2_000, config.intervalMs)),
     retry: { limit: 2, maxRetryAfterMs: Math.max(1_000, config.intervalMs) },
     logger,
@@ -53,7 +51,7 @@ export async function startSdAgent(env: Readonly<Record<string, string | undefin
   }
   const agent = createSdAgent({
     api,
-    poolIds: config.poolIds,
+    poolIds: config.exoscale.poolIds,
     targetPort: config.targetPort,
     sdFile: config.sdFile,
     intervalMs: config.intervalMs,
@@ -69,7 +67,7 @@ export async function startSdAgent(env: Readonly<Record<string, string | undefin
     throw error;
   }
   logger.info("sd agent started", {
-    pools: config.poolIds,
+    pools: config.exoscale.poolIds,
     endpoint: resolveEndpoint(config.exoscale.zone, config.exoscale.endpoint),
     file: config.sdFile,
     targetPort: config.targetPort,

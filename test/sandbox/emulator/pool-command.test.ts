@@ -1,4 +1,6 @@
 import test from "ava";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { parsePoolCommand, runPoolCommand } from "../../../sandbox/emulator/pool-command.js";
 import { startEmulator } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
@@ -33,4 +35,28 @@ test("scale and evict wait for the operation, then list the members", async (t) 
 
   emu.setFaults({ failOperations: true });
   await t.throwsAsync(runPoolCommand(api, pool.id, { action: "scale", size: 5 }, () => undefined), { instanceOf: ExoscaleOperationError });
+});
+
+test("the pool command refuses a bad zone and pool id with exit 2 before calling the API", async (t) => {
+  const emu = await startEmulator();
+  t.teardown(() => emu.close());
+  const child = spawn(process.execPath, ["--import", "tsx", "sandbox/emulator/pool.ts", "show"], {
+    cwd: new URL("../../../", import.meta.url).pathname,
+    env: {
+      PATH: process.env.PATH ?? "",
+      EXOSCALE_KEY: emu.key,
+      EXOSCALE_SECRET: emu.secret,
+      EXOSCALE_ZONE: "mars-1",
+      EXOSCALE_INSTANCEPOOL_ID: "web",
+      EXOSCALE_API_ENDPOINT: emu.url,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, "exit")) as [number | null];
+  t.is(code, 2, stderr);
+  t.regex(stderr, /EXOSCALE_ZONE must be one of ch-gva-2, .*got "mars-1"/);
+  t.regex(stderr, /EXOSCALE_INSTANCEPOOL_ID must be an instance pool UUID, got "web"/);
+  t.is(emu.requestCount, 0, "nothing was sent");
 });

@@ -1,5 +1,5 @@
 /**
- * Acceptance: the bundled agent (built here with the same esbuild settings as scripts/build.mjs, into a temp
+ * Acceptance: the bundled agent (built here with scripts/bundles.mjs, as `npm run build` does, into a temp
  * directory with no node_modules) run as a child process against the signature-checking emulator.
  */
 import test from "ava";
@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { BUNDLES, bundleOptions } from "../../../scripts/bundles.mjs";
 import { startEmulator, type Emulator, type InstanceSnapshot, type RequestRecord } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
 
@@ -24,16 +25,8 @@ let bundle: string;
 test.before(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), "sd-bundle-"));
   bundle = join(bundleDir, "sd-agent.cjs");
-  await build({
-    entryPoints: [join(ROOT, "services/sd-agent/main.ts")],
-    outfile: bundle,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node18",
-    legalComments: "none",
-    logLevel: "silent",
-  });
+  // Exactly the settings `npm run build` uses (scripts/bundles.mjs), so the tested file is the shipped one.
+  await build(bundleOptions(join(ROOT, BUNDLES["sd-agent"]), bundle));
 });
 
 test.after.always(async () => {

@@ -8,8 +8,7 @@ const BASE = { EXOSCALE_KEY: "EXOabc", EXOSCALE_SECRET: "s3cret", EXOSCALE_ZONE:
 
 test("defaults: port 9100, /srv/service-discovery/config.json, 10 s, metrics on 127.0.0.1:9101, zone endpoint", (t) => {
   t.deepEqual(parseSdAgentConfig(BASE), {
-    exoscale: { key: "EXOabc", secret: "s3cret", zone: "at-vie-1" },
-    poolIds: [POOL],
+    exoscale: { key: "EXOabc", secret: "s3cret", zone: "at-vie-1", poolIds: [POOL] },
     targetPort: 9100,
     sdFile: "/srv/service-discovery/config.json",
     intervalMs: 10_000,
@@ -27,7 +26,7 @@ test("overrides, a comma-separated pool list (deduplicated) and metrics off", (t
     SD_INTERVAL_SECONDS: "3",
     METRICS_PORT: "off",
   });
-  t.deepEqual(config.poolIds, [POOL, OTHER]);
+  t.deepEqual(config.exoscale.poolIds, [POOL, OTHER]);
   t.is(config.exoscale.endpoint, "http://127.0.0.1:8081/v2");
   t.is(config.targetPort, 9200);
   t.is(config.sdFile, "/tmp/sd/targets.json");
