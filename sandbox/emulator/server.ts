@@ -3,10 +3,14 @@
  * (get, list by manager), operations, zones. It checks every EXO2-HMAC-SHA256 signature and its expiry, serves
  * the OpenAPI's kebab-case shapes and `{"message": …}` error bodies, and can inject latency, 5xx, 429 with
  * Retry-After and failing operations.
+ *
+ * Order of handling: injected latency (the network is slow for everyone), body size (413), then the
+ * signature (401), and only then scripted answers and fault rates, so an unsigned or badly signed request
+ * always gets 401 as from the real API. A scripted answer is therefore used by the next *signed* request.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { isUuid } from "../../services/exoscale/env.js";
 import {
   computeSignature,
   parseAuthorization,
@@ -14,6 +18,7 @@ import {
   signaturesMatch,
   signedQuery,
 } from "../../services/exoscale/signing.js";
+import { closeServer, listen, urlOf } from "../../services/shared/http.js";
 import {
   CloudModel,
   ModelError,
@@ -103,7 +108,7 @@ export interface Emulator {
   pool(id: string): PoolSnapshot;
   operation(id: string): OperationSnapshot | undefined;
   setFaults(faults: FaultOptions): void;
-  /** The next requests get these answers, in order, before any other handling. */
+  /** The next signed requests get these answers, in order, instead of being handled (see the header). */
   injectResponses(responses: ScriptedResponse[]): void;
   readonly requests: readonly RequestRecord[];
   readonly requestCount: number;
@@ -132,8 +137,9 @@ const ROUTES: Route[] = [
   { operation: "list-zones", method: "GET", pattern: /^\/zone$/ },
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BODY_BYTES = 64 * 1024;
+/** Past this much of an oversized body (already answered 413), stop reading and drop the connection. */
+const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 
 class HttpError extends Error {
   constructor(
@@ -184,15 +190,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       openTimers.add(handle);
     });
 
+  /**
+   * The request body, or a 413 as soon as it passes the limit. The rest is then read and dropped, so the
+   * client finishes sending and reads the 413 (destroying the socket would lose the answer), up to a bound.
+   */
   const readBody = (req: IncomingMessage): Promise<string> =>
     new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on("data", (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          reject(new HttpError(413, "request body too large"));
+        if (size > MAX_DRAIN_BYTES) {
           req.destroy();
+          return;
+        }
+        if (size > MAX_BODY_BYTES) {
+          chunks.length = 0;
+          reject(new HttpError(413, `request body too large: at most ${MAX_BODY_BYTES} bytes`));
           return;
         }
         chunks.push(chunk);
@@ -232,13 +246,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return parsed as Record<string, unknown>;
   }
 
-  function requireUuid(value: string, what: string): string {
-    if (!UUID.test(value)) throw new HttpError(400, `invalid ${what} id "${value}": expected a UUID`);
+  /** The id a path segment encodes; a malformed escape is the client's mistake (400), not ours (500). */
+  function requireUuid(segment: string, what: string): string {
+    let value: string;
+    try {
+      value = decodeURIComponent(segment);
+    } catch {
+      throw new HttpError(400, `invalid ${what} id "${segment}": malformed percent-encoding`);
+    }
+    if (!isUuid(value)) throw new HttpError(400, `invalid ${what} id "${value}": expected a UUID`);
     return value;
   }
 
   function dispatch(route: Route, match: RegExpMatchArray, url: URL, body: string): unknown {
-    const param = match[1] ? decodeURIComponent(match[1]) : "";
+    const param = match[1] ?? "";
     switch (route.operation) {
       case "list-instance-pools":
         return { "instance-pools": model.listPools() };
@@ -256,7 +277,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (!Array.isArray(instances) || instances.length === 0 || !instances.every((i) => typeof i === "string")) {
           throw new HttpError(400, "instances: expected a non-empty array of instance UUID strings");
         }
-        for (const id of instances as string[]) requireUuid(id, "instance");
+        for (const id of instances as string[]) {
+          if (!isUuid(id)) throw new HttpError(400, `invalid instance id "${id}": expected a UUID`);
+        }
         return model.evict(requireUuid(param, "instance pool"), instances as string[]);
       }
       case "list-instances": {
@@ -323,6 +346,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (route) record.operation = route.operation;
 
       if (faults.latencyMs && faults.latencyMs > 0) await delay(faults.latencyMs);
+      const credential = authenticate(req, path, url, body);
       const script = scripted.shift();
       if (script) {
         const headers: Record<string, string> =
@@ -341,7 +365,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
 
-      const credential = authenticate(req, path, url, body);
       if (!route || relative === undefined) {
         throw new HttpError(candidates.length > 0 ? 405 : 404, candidates.length > 0 ? "method not allowed" : `no route for ${path}`);
       }
@@ -361,16 +384,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     void handle(req, res);
   });
   server.keepAliveTimeout = 1_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  baseUrl = `http://${host}:${address.port}/v2`;
+  const address = await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
+  baseUrl = `${urlOf(address)}/v2`;
   let closing: Promise<void> | undefined;
 
   return {
@@ -403,10 +418,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         for (const timer of openTimers) clock.clearTimeout(timer);
         openTimers.clear();
         await model.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await closeServer(server);
         model.events.removeAllListeners();
       })();
       return closing;

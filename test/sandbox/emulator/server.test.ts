@@ -292,3 +292,38 @@ test("loopback addresses start at 127.0.0.2, cycle forward and are not reused at
   t.false(rest.includes("127.0.0.1"));
   t.is(rest.at(-1), undefined, "a full range says so");
 });
+
+test("an unsigned request gets 401 even while faults or scripted answers are set; those apply to signed requests", async (t) => {
+  const { emu } = await start(t, { random: () => 0 });
+  emu.setFaults({ errorRate: 1, rateLimitRate: 1 });
+  const unsigned = await fetch(`${emu.url}/instance-pool`);
+  t.is(unsigned.status, 401);
+  t.regex((await json<{ message: string }>(unsigned)).message, /Authorization/);
+  t.is((await call(emu, "GET", "instance-pool")).status, 429, "a signed request meets the fault");
+  emu.setFaults({});
+  emu.injectResponses([{ status: 500 }]);
+  const tampered = await signedFetch(emu.url, "GET", "instance-pool", { key: emu.key, secret: "not-the-secret" });
+  t.is(tampered.status, 401, "a bad signature is refused before the scripted answer");
+  t.is((await call(emu, "GET", "instance-pool")).status, 500, "the scripted answer waits for the next signed request");
+  t.is((await call(emu, "GET", "instance-pool")).status, 200);
+});
+
+test("a body over 64 KiB gets a 413 with the API's error body, and the emulator keeps serving", async (t) => {
+  const { emu } = await start(t);
+  const pool = emu.createPool({ size: 1 });
+  const big = JSON.stringify({ size: 2, padding: "x".repeat(70 * 1024) });
+  const response = await call(emu, "PUT", `instance-pool/${pool.id}:scale`, big);
+  t.is(response.status, 413);
+  t.is(response.headers.get("content-type"), "application/json");
+  t.regex((await json<{ message: string }>(response)).message, /request body too large/);
+  t.is(emu.pool(pool.id).size, 1, "nothing was scaled");
+  t.is((await call(emu, "GET", `instance-pool/${pool.id}`)).status, 200);
+});
+
+test("a malformed percent-escape in an id is a 400 with the API's error body, not a 500", async (t) => {
+  const { emu } = await start(t);
+  const response = await call(emu, "GET", "instance-pool/%E0%A4%A");
+  t.is(response.status, 400);
+  t.regex((await json<{ message: string }>(response)).message, /invalid instance pool id "%E0%A4%A"/);
+  t.is((await call(emu, "GET", "operation/%zz")).status, 400);
+});
