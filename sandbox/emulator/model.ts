@@ -153,10 +153,6 @@ export class CloudModel {
     return this.snapshot(id);
   }
 
-  hasPool(id: string): boolean {
-    return this.pools.has(id);
-  }
-
   snapshot(poolId: string): PoolSnapshot {
     const pool = this.requirePool(poolId);
     return {

@@ -7,8 +7,9 @@
  * - GETs and the absolute-size `:scale` PUT are retried on 408/429/5xx, network errors and timeouts: repeating
  *   "make the pool N big" is harmless. `:evict` is retried only on 429, when the API has said it did not act:
  *   after a 5xx, a reset connection or a timeout the eviction may already have happened, and repeating it could
- *   fail on members that are gone. Such an error is marked `retryable`, and the caller re-reads the pool before
- *   deciding again.
+ *   fail on members that are gone. The error goes to the caller as it is; the scaler re-reads the pool on
+ *   its next tick anyway, so it decides again from what actually happened. (`ExoscaleApiError.retryable`
+ *   says whether trying later may help, for callers that want it; the client itself does not read it.)
  */
 import ky, { HTTPError, TimeoutError, type KyInstance, type RetryOptions } from "ky";
 import type { Logger } from "../shared/log.js";

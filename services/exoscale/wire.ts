@@ -69,11 +69,6 @@ export interface WireOperation {
   reference?: { id?: string; link?: string; command?: string };
 }
 
-/** The error body the API (and our emulator) sends: `{"message": "..."}`. */
-export interface WireError {
-  message: string;
-}
-
 export class WireShapeError extends Error {
   constructor(what: string, value: unknown) {
     super(`unexpected Exoscale API response: ${what} (got ${JSON.stringify(value)?.slice(0, 200)})`);
