@@ -1,5 +1,6 @@
+import { isIP } from "node:net";
+import { readExoscaleEnv, type ExoscaleEnv } from "../exoscale/env.js";
 import { EnvReader } from "../shared/env.js";
-import { isExoscaleZone, EXOSCALE_ZONES } from "../exoscale/zones.js";
 
 export type ScalingMode = "step" | "proportional";
 export type VictimChoice = "pool" | "newest" | "oldest";
@@ -25,7 +26,9 @@ export interface PolicyOptions {
 }
 
 export interface ScalerConfig {
-  exoscale: { key: string; secret: string; zone: string; endpoint?: string; timeoutMs: number };
+  /** The shared EXOSCALE_* settings (exactly one pool) plus the per-attempt API timeout. */
+  exoscale: ExoscaleEnv & { timeoutMs: number };
+  /** The one pool this scaler drives (a lower-cased UUID). */
   poolId: string;
   listenHost: string;
   listenPort: number;
@@ -47,23 +50,34 @@ export interface ScalerConfig {
 
 export const DEFAULT_LISTEN_PORT = 8090;
 
+const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/**
+ * An address to bind: an IP literal, or a host name that is at least well-formed (RFC 1123), so a typo
+ * is a configuration error at start instead of a getaddrinfo failure. An all-numeric last label is a
+ * mistyped IPv4 address (256.1.1.1), never a name.
+ */
+export function isListenHost(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  const name = host.endsWith(".") ? host.slice(0, -1) : host;
+  if (name === "" || name.length > 253) return false;
+  const labels = name.split(".");
+  return labels.every((label) => HOST_LABEL.test(label)) && !/^\d+$/.test(labels[labels.length - 1]!);
+}
+
 /**
  * Reads and validates the scaler's environment. Every problem is reported at once (ConfigError);
  * the defaults reproduce the course assignment: ±1 per 60 s tick within [1, 10].
  */
 export function readScalerConfig(env: Readonly<Record<string, string | undefined>>): ScalerConfig {
   const r = new EnvReader(env);
-  const key = r.requiredString("EXOSCALE_KEY", "the API key of the pool's IAM role");
-  const secret = r.requiredString("EXOSCALE_SECRET");
-  const zone = r.requiredString("EXOSCALE_ZONE", `one of ${EXOSCALE_ZONES.join(", ")}`);
-  if (zone !== "" && !isExoscaleZone(zone)) {
-    r.problem(`EXOSCALE_ZONE must be one of ${EXOSCALE_ZONES.join(", ")}, got "${zone}"`);
-  }
-  const poolId = r.requiredString("EXOSCALE_INSTANCEPOOL_ID");
-  const endpoint = r.optionalUrl("EXOSCALE_API_ENDPOINT");
+  const exoscale = readExoscaleEnv(r, { multiplePools: false });
   const timeoutSeconds = r.int("EXOSCALE_API_TIMEOUT_SECONDS", { default: 10, min: 1, max: 120 });
 
   const listenHost = r.string("LISTEN_HOST", "0.0.0.0");
+  if (!isListenHost(listenHost)) {
+    r.problem(`LISTEN_HOST must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost, got "${listenHost}"`);
+  }
   const listenPort = r.int("LISTEN_PORT", { default: DEFAULT_LISTEN_PORT, min: 0, max: 65535 });
   const tickSeconds = r.int("TICK_SECONDS", { default: 60, min: 1, max: 3600 });
   const minSize = r.int("MIN_SIZE", { default: 1, min: 0, max: 1000 });
@@ -94,8 +108,8 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   r.finish();
 
   return {
-    exoscale: { key, secret, zone, ...(endpoint !== undefined ? { endpoint } : {}), timeoutMs: timeoutSeconds * 1000 },
-    poolId,
+    exoscale: { ...exoscale, timeoutMs: timeoutSeconds * 1000 },
+    poolId: exoscale.poolIds[0] ?? "",
     listenHost,
     listenPort,
     tickMs: tickSeconds * 1000,

@@ -95,6 +95,11 @@ export class PoolDriver {
     };
   }
 
+  /** Records a change made outside apply() (a failed call the API carried out after all), for cooldowns. */
+  noteChange(at: number): void {
+    this.lastChangeAt = Math.max(this.lastChangeAt ?? at, at);
+  }
+
   /** Applies a scale decision; a decision with direction "none" is not for the driver. */
   async apply(decision: Decision, now: number): Promise<Operation> {
     if (decision.direction === "none") throw new Error("nothing to apply");

@@ -29,6 +29,19 @@ export interface DecisionRecord extends Decision {
   operationId?: string;
   /** Why it could not be applied, if the API refused. */
   error?: string;
+  /** Why it was not even tried (the scaler was stopping). */
+  notApplied?: string;
+}
+
+/**
+ * A change whose API call failed. The API may have made it all the same (a client timeout does not stop
+ * the server), so the next tick that can judge the pool checks before stepping again on the same pulses.
+ */
+interface UnconfirmedChange {
+  direction: "up" | "down";
+  target: number;
+  at: number;
+  pulseIds: ReadonlySet<number>;
 }
 
 export interface LoopStatus {
@@ -46,6 +59,9 @@ export class DecisionLoop {
   private timer?: ReturnType<typeof setTimeout>;
   private running?: Promise<void>;
   private stopped = true;
+  /** Set by stop(): a tick in flight must not change the pool any more. */
+  private stopRequested = false;
+  private unconfirmed?: UnconfirmedChange;
   private nextTickAt?: number;
   private lastPool?: PoolView & { readAt: string };
   private lastDecision?: DecisionRecord;
@@ -60,6 +76,7 @@ export class DecisionLoop {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopRequested = false;
     this.schedule(this.now());
   }
 
@@ -78,9 +95,10 @@ export class DecisionLoop {
     }, Math.max(0, at - this.now()));
   }
 
-  /** Stops scheduling and waits for a tick in flight. */
+  /** Stops scheduling and waits for a tick in flight, which will not apply its decision any more. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopRequested = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.nextTickAt = undefined;
@@ -107,6 +125,28 @@ export class DecisionLoop {
     logger.error("tick failed, will retry next tick", { operation, error: message });
   }
 
+  /**
+   * After a failed apply: once the pool can be judged again, did the API make the change after all?
+   * Then the pulses behind it are spent, and stepping on them again would be two steps for one signal.
+   */
+  private settleUnconfirmed(view: PoolView): { decision: Decision; pulseIds: ReadonlySet<number> } | undefined {
+    const change = this.unconfirmed;
+    if (change === undefined || view.operationPending || view.state !== "running") return undefined;
+    this.unconfirmed = undefined;
+    const reached = change.direction === "up" ? view.size >= change.target : view.size <= change.target;
+    if (!reached) return undefined; // the API did not act: the signals still ask for the change
+    this.options.driver.noteChange(change.at);
+    const decision: Decision = {
+      direction: "none",
+      currentSize: view.size,
+      targetSize: view.size,
+      reason: "already applied",
+      detail: `the scale ${change.direction} to ${change.target} whose API call failed at ${new Date(change.at).toISOString()} was made after all (size ${view.size}); its signals are consumed`,
+      evaluated: true,
+    };
+    return { decision, pulseIds: change.pulseIds };
+  }
+
   /** One pass of read → decide → apply → explain. Never throws. */
   async tick(): Promise<DecisionRecord | undefined> {
     const { driver, store, policy, logger, metrics, dryRun } = this.options;
@@ -122,19 +162,37 @@ export class DecisionLoop {
       this.lastPool = { ...view, readAt: new Date(now).toISOString() };
       metrics.poolSize.set(view.size);
       const signals = store.snapshot(now);
-      const decision = decide(view, signals, policy, now);
+      const settled = this.settleUnconfirmed(view);
+      const decision = settled?.decision ?? decide(view, signals, policy, now);
       const record: DecisionRecord = { ...decision, at: new Date(now).toISOString(), dryRun };
       if (decision.direction !== "none" && !dryRun) {
-        try {
-          const operation = await driver.apply(decision, now);
-          record.operationId = operation.id;
-        } catch (error) {
-          // Pulses stay queued, so the next tick tries again.
-          record.error = error instanceof Error ? error.message : String(error);
-          this.fail(error, now);
+        if (this.stopRequested) {
+          // Stopped while this tick was reading the pool: a stopping scaler changes nothing.
+          record.notApplied = "scaler stopping";
+        } else {
+          try {
+            const operation = await driver.apply(decision, now);
+            record.operationId = operation.id;
+          } catch (error) {
+            // Pulses stay queued, so the next tick tries again, unless it finds the change made after all.
+            record.error = error instanceof Error ? error.message : String(error);
+            this.unconfirmed = {
+              direction: decision.direction,
+              target: decision.targetSize,
+              at: now,
+              pulseIds: new Set([...signals.up, ...signals.down].filter((s) => s.kind === "pulse").map((s) => s.id)),
+            };
+            this.fail(error, now);
+          }
         }
       }
-      if (decision.evaluated && record.error === undefined) store.consumePulses(signals);
+      if (settled !== undefined) {
+        // Only the pulses the failed call acted on; newer ones ask for a step of their own next tick.
+        const spent = (s: { id: number }): boolean => settled.pulseIds.has(s.id);
+        store.consumePulses({ up: signals.up.filter(spent), down: signals.down.filter(spent) });
+      } else if (decision.evaluated && record.error === undefined && record.notApplied === undefined) {
+        store.consumePulses(signals);
+      }
       this.lastDecision = record;
       metrics.decisions.inc({ direction: decision.direction, reason: decision.reason });
       metrics.desiredSize.set(decision.targetSize);
@@ -153,6 +211,7 @@ export class DecisionLoop {
         ...(decision.victims !== undefined ? { victims: decision.victims } : {}),
         ...(record.operationId !== undefined ? { operation: record.operationId } : {}),
         ...(record.error !== undefined ? { error: record.error } : {}),
+        ...(record.notApplied !== undefined ? { notApplied: record.notApplied } : {}),
         dryRun,
       });
       return record;

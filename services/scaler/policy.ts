@@ -38,6 +38,7 @@ export const DECISION_REASONS = [
   "cooling down",
   "flap guard",
   "no signal",
+  "already applied", // given by the loop, not decide(): a failed call the API carried out after all
   "operation pending",
   "pool creating",
   "pool scaling-up",

@@ -5,6 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { ComputeApi } from "../exoscale/types.js";
+import { ConfigError } from "../shared/env.js";
 import type { RunningService } from "../shared/lifecycle.js";
 import { createLogger, type Logger } from "../shared/log.js";
 import { createApp } from "./app.js";
@@ -33,15 +34,37 @@ export interface RunningScaler extends RunningService {
   metrics: ScalerMetrics;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     server.once("error", onError);
     server.listen(port, host, () => {
       server.off("error", onError);
-      resolve();
+      resolve(server.address() as AddressInfo);
     });
   });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Address errors of LISTEN_HOST are a configuration problem (exit 2), not a crash. */
+const BAD_HOST_CODES = new Set(["ENOTFOUND", "EAI_NONAME", "EAI_FAIL", "EADDRNOTAVAIL"]);
+
+async function listenOn(http: Server, config: ScalerConfig): Promise<AddressInfo> {
+  try {
+    return await listen(http, config.listenPort, config.listenHost);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && BAD_HOST_CODES.has(code)) {
+      throw new ConfigError([`LISTEN_HOST "${config.listenHost}" cannot be listened on (${code}): use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`]);
+    }
+    throw error;
+  }
 }
 
 export async function startScaler(env: Readonly<Record<string, string | undefined>>, deps: ScalerDeps): Promise<RunningScaler> {
@@ -108,8 +131,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     now,
   });
   const http = createServer(app);
-  await listen(http, config.listenPort, config.listenHost);
-  const port = (http.address() as AddressInfo).port;
+  const { port } = await listenOn(http, config);
   const host = config.listenHost === "0.0.0.0" ? "127.0.0.1" : config.listenHost;
   loop.start();
   logger.info("scaler started", {
@@ -131,11 +153,11 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     store,
     metrics,
     stop: async () => {
+      // Stop accepting first: a signal accepted (202) now would be lost with the process. Then let a tick
+      // in flight finish without applying anything.
+      const closing = closeServer(http);
       await loop.stop();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      await closing;
       logger.info("scaler stopped");
     },
   };

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { startEmulator, type Emulator } from "../../../sandbox/emulator/server.js";
+import { BUNDLES, bundleOptions } from "../../../scripts/bundles.mjs";
 import { fixture } from "./fixtures.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -17,16 +18,8 @@ const outDir = mkdtempSync(join(tmpdir(), "scaler-bundle-"));
 const BUNDLE = join(outDir, "scaler.cjs");
 
 test.before(async () => {
-  // The same options as scripts/build.mjs, into a temp dir so the test never depends on a stale dist/.
-  await build({
-    entryPoints: [join(ROOT, "services/scaler/main.ts")],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node18",
-    logLevel: "error",
-  });
+  // Exactly what `npm run build` does, into a temp dir so the test never depends on a stale dist/.
+  await build(bundleOptions(join(ROOT, BUNDLES.scaler), BUNDLE));
 });
 test.after.always(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -206,11 +199,18 @@ test("bundle: with WEBHOOK_TOKEN, a request without it gets 401 and changes noth
 });
 
 test("bundle: invalid configuration exits 2 and lists every problem", async (t) => {
-  const child = spawn(process.execPath, [BUNDLE], { env: { PATH: process.env["PATH"] ?? "", TICK_SECONDS: "soon", MAX_SIZE: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  const env = { PATH: process.env["PATH"] ?? "", TICK_SECONDS: "soon", MAX_SIZE: "0", EXOSCALE_INSTANCEPOOL_ID: "x", LISTEN_HOST: "256.1.1.1" };
+  const child = spawn(process.execPath, [BUNDLE], { env, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   t.is(code, 2);
-  for (const p of [/EXOSCALE_KEY is required/, /EXOSCALE_INSTANCEPOOL_ID is required/, /TICK_SECONDS must be a whole number/, /MAX_SIZE must be at least 1/]) t.regex(err, p);
+  for (const p of [
+    /EXOSCALE_KEY is required/,
+    /EXOSCALE_INSTANCEPOOL_ID must be an instance pool UUID, got "x"/,
+    /LISTEN_HOST must be an IP address .*"256\.1\.1\.1"/,
+    /TICK_SECONDS must be a whole number/,
+    /MAX_SIZE must be at least 1/,
+  ]) t.regex(err, p);
   t.notRegex(err, /at .*\.(ts|cjs):\d+/);
 });

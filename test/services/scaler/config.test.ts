@@ -1,5 +1,5 @@
 import test from "ava";
-import { readScalerConfig } from "../../../services/scaler/config.js";
+import { isListenHost, readScalerConfig } from "../../../services/scaler/config.js";
 import { ConfigError } from "../../../services/shared/env.js";
 
 const BASE = {
@@ -21,6 +21,7 @@ test("defaults reproduce the course assignment", (t) => {
     cpuValueRef: "B",
     policy: { minSize: 1, maxSize: 10, mode: "step", scaleUpWarmupMs: 0, scaleDownCooldownMs: 0, victim: "pool" },
     exoscale: { key: "EXOkey", secret: "secret", zone: "at-vie-1", timeoutMs: 10_000 },
+    poolId: "7f8e5a4c-1111-2222-3333-444455556666",
   });
   t.is(c.webhookToken, undefined);
   t.is(c.webhookHmacSecret, undefined);
@@ -97,5 +98,26 @@ test("every problem is listed at once", (t) => {
     /LISTEN_PORT must be at most 65535/,
   ]) {
     t.true(problems.some((p) => pattern.test(p)), `${pattern} in ${JSON.stringify(problems)}`);
+  }
+});
+
+test("EXOSCALE_INSTANCEPOOL_ID must be exactly one pool UUID", (t) => {
+  const problems = (value: string): readonly string[] =>
+    t.throws(() => readScalerConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: value }), { instanceOf: ConfigError })?.problems ?? [];
+  t.true(problems("x").some((p) => /EXOSCALE_INSTANCEPOOL_ID must be an instance pool UUID, got "x"/.test(p)));
+  t.true(
+    problems("7f8e5a4c-1111-2222-3333-444455556666,0b5c8f4e-7a1d-4c3b-9e2f-6d8a1b2c3d4e").some((p) => /exactly one instance pool, got 2/.test(p)),
+  );
+  t.is(readScalerConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: " 7F8E5A4C-1111-2222-3333-444455556666 " }).poolId, "7f8e5a4c-1111-2222-3333-444455556666");
+});
+
+test("LISTEN_HOST must be an IP address or a well-formed host name", (t) => {
+  for (const good of ["0.0.0.0", "127.0.0.1", "::1", "::", "localhost", "monitoring.internal", "host-1.example.com."]) {
+    t.is(readScalerConfig({ ...BASE, LISTEN_HOST: good }).listenHost, good, good);
+  }
+  for (const bad of ["256.1.1.1", "1.2.3", "my host", "-bad.example", "exa_mple.com", "[::1]", "a..b", `${"a".repeat(64)}.com`]) {
+    t.false(isListenHost(bad), bad);
+    const error = t.throws(() => readScalerConfig({ ...BASE, LISTEN_HOST: bad }), { instanceOf: ConfigError });
+    t.true(error?.problems.some((p) => p.startsWith("LISTEN_HOST must be an IP address") && p.includes(`"${bad}"`)), bad);
   }
 });

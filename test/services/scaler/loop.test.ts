@@ -5,8 +5,10 @@
 import test from "ava";
 import { once } from "node:events";
 import sinon from "sinon";
-import { startEmulator, type Emulator } from "../../../sandbox/emulator/server.js";
+import { startEmulator, type Emulator, type RequestRecord } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
+import { ExoscaleTimeoutError } from "../../../services/exoscale/errors.js";
+import type { ComputeApi } from "../../../services/exoscale/types.js";
 import type { PolicyOptions } from "../../../services/scaler/config.js";
 import { PoolDriver } from "../../../services/scaler/driver.js";
 import { DecisionLoop, type DecisionRecord } from "../../../services/scaler/loop.js";
@@ -30,6 +32,8 @@ interface Rig {
   metrics: ReturnType<typeof createScalerMetrics>;
   /** Advances fake time to the next tick and waits (real I/O included) until that tick is done. */
   nextTick(): Promise<DecisionRecord | undefined>;
+  /** Drives fake time and real I/O until `promise` settles (at most 20 s of fake time). */
+  settle<T>(promise: Promise<T>): Promise<T>;
   signal(...signals: Signal[]): void;
 }
 
@@ -37,7 +41,16 @@ const pulse = (direction: "up" | "down"): Signal => ({ direction, source: "reque
 
 async function rig(
   t: { teardown(fn: () => unknown): void },
-  options: { size?: number; policy?: Partial<PolicyOptions>; dryRun?: boolean; emulator?: Emulator; poolId?: string; clock?: sinon.SinonFakeTimers } = {},
+  options: {
+    size?: number;
+    policy?: Partial<PolicyOptions>;
+    dryRun?: boolean;
+    emulator?: Emulator;
+    poolId?: string;
+    clock?: sinon.SinonFakeTimers;
+    /** Wraps the real client, e.g. to fail a call after the API carried it out. */
+    wrapApi?: (api: ComputeApi) => ComputeApi;
+  } = {},
 ): Promise<Rig> {
   const clock = options.clock ?? sinon.useFakeTimers({ now: Date.parse("2026-01-01T12:00:00Z"), ...FAKE });
   if (options.clock === undefined) t.teardown(() => clock.restore());
@@ -46,16 +59,27 @@ async function rig(
   const poolId = options.poolId ?? emulator.createPool({ size: options.size ?? 1 }).id;
   const logger = createMemoryLogger("scaler");
   const metrics = createScalerMetrics({ defaultMetrics: false });
-  const api = createExoscaleClient({ key: emulator.key, secret: emulator.secret, zone: emulator.zone, endpoint: emulator.url, retry: { limit: 1, baseDelayMs: 10 } });
+  const client = createExoscaleClient({ key: emulator.key, secret: emulator.secret, zone: emulator.zone, endpoint: emulator.url, retry: { limit: 1, baseDelayMs: 10 } });
+  const api = options.wrapApi?.(client) ?? client;
   const store = new SignalStore(600_000);
   const driver = new PoolDriver(api, poolId, logger);
   const loop = new DecisionLoop({ driver, store, policy: { ...COURSE_OPTIONS, ...options.policy }, tickMs: TICK, dryRun: options.dryRun ?? false, logger, metrics });
   t.teardown(() => loop.stop());
   let started = false;
+  const settle = async <T>(promise: Promise<T>): Promise<T> => {
+    let finished = false;
+    const watched = promise.finally(() => (finished = true));
+    // Let HTTP round trips (and the client's short retry backoff) complete.
+    // Fake time advances by at most 20 s here, well before the loop's next tick.
+    for (let i = 0; !finished && i < 4000; i += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (i % 10 === 9) await clock.tickAsync(50);
+    }
+    if (!finished) throw new Error("did not settle within 20 s of fake time");
+    return watched;
+  };
   const nextTick = async (): Promise<DecisionRecord | undefined> => {
     const done = once(loop.events, "tick") as Promise<[DecisionRecord | undefined]>;
-    let finished = false;
-    void done.then(() => (finished = true));
     if (!started) {
       started = true;
       loop.start();
@@ -63,17 +87,10 @@ async function rig(
     } else {
       await clock.tickAsync(TICK);
     }
-    // Let the tick's HTTP round trips (and the client's short retry backoff) complete.
-    // Fake time advances by at most 20 s here, well before the loop's next tick.
-    for (let i = 0; !finished && i < 4000; i += 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (i % 10 === 9) await clock.tickAsync(50);
-    }
-    if (!finished) throw new Error("the tick did not finish");
-    const [record] = await done;
+    const [record] = await settle(done);
     return record;
   };
-  return { emulator, poolId, clock, store, loop, logger, metrics, nextTick, signal: (...s) => store.record(s, Date.now()) };
+  return { emulator, poolId, clock, store, loop, logger, metrics, nextTick, settle, signal: (...s) => store.record(s, Date.now()) };
 }
 
 test.serial("the course sequence against the emulator: 1 → /up → 2 → /down → 1 → /down → stays 1", async (t) => {
@@ -219,4 +236,107 @@ test.serial("proportional: one reading scales once; the next step waits for a fr
   r.signal({ ...alert, value: 90 }); // Grafana's repeat, measured on the larger pool
   t.like(await r.nextTick(), { reason: "up signal", currentSize: 2, targetSize: 4 });
   t.is(r.emulator.pool(r.poolId).size, 4);
+});
+
+/** Runs `act` once, right after the tick's last read (list-instances), i.e. just before it applies. */
+function beforeApply(emulator: Emulator, act: () => void): () => void {
+  const listener = (q: RequestRecord): void => {
+    if (q.operation !== "list-instances") return;
+    emulator.events.off("request", listener);
+    act();
+  };
+  emulator.events.on("request", listener);
+  return () => emulator.events.off("request", listener);
+}
+
+/**
+ * What a client timeout looks like when the API went ahead anyway (ky aborts the request, the server
+ * carries on): the real :scale is made, then the call throws the client's timeout error.
+ */
+function appliedThenTimedOut(times: number): (api: ComputeApi) => ComputeApi {
+  let left = times;
+  return (api) => ({
+    ...api,
+    scaleInstancePool: async (poolId, size) => {
+      const operation = await api.scaleInstancePool(poolId, size);
+      if (left <= 0) return operation;
+      left -= 1;
+      throw new ExoscaleTimeoutError({ method: "PUT", path: `/v2/instance-pool/${poolId}:scale`, timeoutMs: 10_000 });
+    },
+  });
+}
+
+test.serial(":scale timed out but carried out by the API: the next tick consumes the pulse instead of stepping again", async (t) => {
+  const r = await rig(t, { size: 1, wrapApi: appliedThenTimedOut(1) });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  const failed = await r.nextTick();
+  t.like(failed, { reason: "up signal", targetSize: 2 });
+  t.regex(failed?.error ?? "", /scale-instance-pool failed/);
+  t.is(r.store.snapshot(Date.now()).up.length, 1, "the pulse is kept while the outcome is unknown");
+  await r.clock.tickAsync(OP_DELAY);
+  t.is(r.emulator.pool(r.poolId).size, 2, "the API scaled although the call failed");
+
+  const settled = await r.nextTick();
+  t.like(settled, { reason: "already applied", direction: "none", currentSize: 2, targetSize: 2, evaluated: true });
+  t.is(r.emulator.pool(r.poolId).size, 2, "one signal, one step");
+  t.is(r.store.snapshot(Date.now()).up.length, 0, "the pulse is consumed");
+  t.true(r.logger.lines.some((l) => l["msg"] === "decision" && l["reason"] === "already applied" && /made after all/.test(String(l["detail"]))));
+  t.regex(await r.metrics.registry.metrics(), /scaler_decisions_total\{direction="none",reason="already applied"\} 1/);
+  t.like(await r.nextTick(), { reason: "no signal" });
+  t.is(r.emulator.pool(r.poolId).size, 2);
+  t.is(r.emulator.requests.filter((q) => q.operation === "scale-instance-pool").length, 1);
+});
+
+test.serial("a failed call found applied while the pool was still busy is settled once it runs again", async (t) => {
+  const r = await rig(t, { size: 1, wrapApi: appliedThenTimedOut(1) });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.nextTick();
+  // A tick while the pool is still scaling cannot judge; it keeps the pulse and the memory of the call.
+  t.like(await r.loop.tick(), { reason: "pool scaling-up", evaluated: false });
+  t.like(await r.nextTick(), { reason: "already applied", currentSize: 2 });
+  t.is(r.emulator.pool(r.poolId).size, 2);
+});
+
+test.serial(":scale refused on every retry (the API did not act): the next tick steps", async (t) => {
+  const r = await rig(t, { size: 1 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  // The first attempt and the client's one retry both get a 503 before the emulator acts.
+  beforeApply(r.emulator, () => r.emulator.injectResponses([{ status: 503 }, { status: 503 }]));
+  t.like(await r.nextTick(), { reason: "up signal", targetSize: 2 });
+  t.is(r.emulator.pool(r.poolId).size, 1);
+  t.like(await r.nextTick(), { reason: "up signal", currentSize: 1, targetSize: 2 });
+  t.is(r.emulator.pool(r.poolId).size, 2);
+  t.is(r.store.snapshot(Date.now()).up.length, 0);
+});
+
+test.serial("a pulse that arrives after the failed call still gets its own step", async (t) => {
+  const r = await rig(t, { size: 1, wrapApi: appliedThenTimedOut(1) });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.clock.tickAsync(OP_DELAY);
+  t.like(await r.nextTick(), { reason: "already applied", currentSize: 2 });
+  t.is(r.store.snapshot(Date.now()).up.length, 1);
+  t.like(await r.nextTick(), { reason: "up signal", currentSize: 2, targetSize: 3 });
+});
+
+test.serial("stop during a tick's read: the decision is logged but never applied", async (t) => {
+  const r = await rig(t, { size: 1 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  r.emulator.setFaults({ latencyMs: 1_000 }); // the tick's reads are slow
+  const done = once(r.loop.events, "tick") as Promise<[DecisionRecord | undefined]>;
+  await r.clock.tickAsync(TICK); // the tick starts and waits for get-instance-pool
+  t.is(r.loop.status().pool?.readAt, new Date(Date.now() - TICK).toISOString(), "still reading");
+  await r.settle(r.loop.stop());
+  const [record] = await done;
+  t.like(record, { reason: "up signal", direction: "up", targetSize: 2, notApplied: "scaler stopping" });
+  t.is(record?.operationId, undefined);
+  t.false(r.emulator.requests.some((q) => q.operation === "scale-instance-pool" || q.operation === "evict-instance-pool-members"));
+  t.is(r.emulator.pool(r.poolId).size, 1);
+  t.true(r.logger.lines.some((l) => l["msg"] === "decision" && l["notApplied"] === "scaler stopping"));
 });

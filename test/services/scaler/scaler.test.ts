@@ -1,0 +1,81 @@
+/**
+ * The wired scaler (HTTP app + loop + driver) against the in-process API emulator: shutdown order and
+ * start-up errors. Fake timers drive the loop and the emulator's latency; HTTP is real, on loopback.
+ */
+import test from "ava";
+import sinon from "sinon";
+import { startEmulator } from "../../../sandbox/emulator/server.js";
+import { createExoscaleClient } from "../../../services/exoscale/client.js";
+import { clientOptionsFromEnv } from "../../../services/exoscale/env.js";
+import { startScaler, type ScalerDeps } from "../../../services/scaler/scaler.js";
+import { ConfigError } from "../../../services/shared/env.js";
+import { createMemoryLogger } from "../../../services/shared/log.js";
+
+const FAKE = { toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<"setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "Date"> };
+
+const deps = (logger: ReturnType<typeof createMemoryLogger>): ScalerDeps => ({
+  createApi: (config) => createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), retry: { limit: 0 } }),
+  logger,
+  defaultMetrics: false,
+});
+
+/** Lets real I/O run, advancing fake time 50 ms every 10 turns, until `done()` (at most 20 s of fake time). */
+async function drive(clock: sinon.SinonFakeTimers, done: () => boolean): Promise<void> {
+  for (let i = 0; !done() && i < 4000; i += 1) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (i % 10 === 9) await clock.tickAsync(50);
+  }
+  if (!done()) throw new Error("condition not reached within 20 s of fake time");
+}
+
+test.serial("SIGTERM-like stop during a tick's read: the listener closes first and no scale call reaches the API", async (t) => {
+  const clock = sinon.useFakeTimers({ now: Date.parse("2026-01-01T12:00:00Z"), ...FAKE });
+  t.teardown(() => clock.restore());
+  // Every API answer takes 1 s (fake), so the first tick is still reading when stop() comes.
+  const emulator = await startEmulator({ host: "127.0.0.1", faults: { latencyMs: 1_000 } });
+  t.teardown(() => emulator.close());
+  const pool = emulator.createPool({ size: 1 });
+  const logger = createMemoryLogger("scaler");
+  const scaler = await startScaler(
+    {
+      EXOSCALE_KEY: emulator.key,
+      EXOSCALE_SECRET: emulator.secret,
+      EXOSCALE_ZONE: emulator.zone,
+      EXOSCALE_INSTANCEPOOL_ID: pool.id,
+      EXOSCALE_API_ENDPOINT: emulator.url,
+      LISTEN_HOST: "127.0.0.1",
+      LISTEN_PORT: "0",
+    },
+    deps(logger),
+  );
+  await clock.tickAsync(0); // the first tick starts at once
+  await drive(clock, () => emulator.requestCount > 0);
+
+  t.is((await fetch(`${scaler.url}/up`)).status, 202, "accepted while running");
+  let stopped = false;
+  const stopping = scaler.stop().then(() => (stopped = true));
+  await t.throwsAsync(fetch(`${scaler.url}/up`), undefined, "a stopping scaler accepts nothing");
+  await drive(clock, () => stopped);
+  await stopping;
+
+  t.false(emulator.requests.some((q) => q.operation === "scale-instance-pool" || q.operation === "evict-instance-pool-members"));
+  t.is(emulator.pool(pool.id).size, 1);
+  const decision = logger.lines.find((l) => l["msg"] === "decision");
+  t.like(decision, { reason: "up signal", from: 1, to: 2, notApplied: "scaler stopping" });
+  t.is(logger.lines.at(-1)?.["msg"], "scaler stopped");
+});
+
+test.serial("a LISTEN_HOST that is not an address of this machine is a configuration error", async (t) => {
+  const logger = createMemoryLogger("scaler");
+  const env = {
+    EXOSCALE_KEY: "EXOkey",
+    EXOSCALE_SECRET: "secret",
+    EXOSCALE_ZONE: "ch-gva-2",
+    EXOSCALE_INSTANCEPOOL_ID: "7f8e5a4c-1111-2222-3333-444455556666",
+    // TEST-NET-1 (RFC 5737): never assigned to a local interface, so bind fails at once without DNS.
+    LISTEN_HOST: "192.0.2.1",
+    LISTEN_PORT: "0",
+  };
+  const error = await t.throwsAsync(startScaler(env, deps(logger)), { instanceOf: ConfigError });
+  t.regex(error?.problems[0] ?? "", /LISTEN_HOST "192\.0\.2\.1" cannot be listened on \(EADDRNOTAVAIL\)/);
+});
