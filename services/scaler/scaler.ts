@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import type { ComputeApi } from "../exoscale/types.js";
 import { ConfigError } from "../shared/env.js";
+import { closeServer, listen } from "../shared/http.js";
 import type { RunningService } from "../shared/lifecycle.js";
 import { createLogger, type Logger } from "../shared/log.js";
 import { createApp } from "./app.js";
@@ -32,24 +33,6 @@ export interface RunningScaler extends RunningService {
   loop: DecisionLoop;
   store: SignalStore;
   metrics: ScalerMetrics;
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /** Address errors of LISTEN_HOST are a configuration problem (exit 2), not a crash. */
