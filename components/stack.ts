@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../sdks/exoscale/index.js";
-import type { Credentials, Settings } from "./config.js";
+import { CONFIG_KEYS, DEFAULTS, type Credentials, type Settings } from "./config.js";
 import { LoadBalancer } from "./loadBalancer.js";
 import { MonitoringHost } from "./monitoringHost.js";
 import { SecurityGroups } from "./network/securityGroups.js";
@@ -41,6 +41,21 @@ export interface MonitoringConnection {
   privateKey?: pulumi.Output<string>;
 }
 
+/**
+ * The looked-up template's id, or a RunError (printed without a stack trace: the name is the
+ * user's setting, not our bug) saying which setting to change and how to find a valid name.
+ */
+export function requireTemplateId(id: string | undefined, templateName: string, zone: string): string {
+  if (id) {
+    return id;
+  }
+  throw new pulumi.RunError(
+    `${CONFIG_KEYS.templateName} "${templateName}" matches no compute template in zone ${zone}. ` +
+      `List the zone's templates with \`exo compute instance-template list --zone ${zone}\` and set an existing one: ` +
+      `pulumi config set ${CONFIG_KEYS.templateName} "<template name>" (the default is "${DEFAULTS.templateName}").`,
+  );
+}
+
 /** The whole topology, built from validated settings. */
 export class AutoscalerStack extends pulumi.ComponentResource {
   public readonly provider: exoscale.Provider;
@@ -70,12 +85,7 @@ export class AutoscalerStack extends pulumi.ComponentResource {
       { zone: settings.zone, name: settings.templateName },
       { parent: this, provider: this.provider },
     );
-    const templateId = template.apply((t) => {
-      if (!t.id) {
-        throw new Error(`template "${settings.templateName}" not found in zone ${settings.zone}`);
-      }
-      return t.id;
-    });
+    const templateId = template.apply((t) => requireTemplateId(t.id, settings.templateName, settings.zone));
 
     this.securityGroups = new SecurityGroups(`${name}-sg`, { adminCidrs: settings.adminCidrs }, children);
     this.sshAccess = new SshAccess(`${name}-ssh`, { publicKey: settings.sshPublicKey }, children);

@@ -94,21 +94,28 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   }
 }
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    return {
-      id: args.custom ? `${args.name}-id` : undefined,
-      state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs as Record<string, unknown>) },
-    };
-  },
-  call(args) {
-    if (args.token === "exoscale:index/getTemplate:getTemplate") {
-      const inputs = args.inputs as Record<string, unknown>;
-      return { id: MOCK_VALUES.templateId, name: inputs.name, zone: inputs.zone, defaultUser: "ubuntu", visibility: "public" };
-    }
-    return {};
-  },
-};
+/** Results of the mocked provider functions (invokes). */
+function defaultCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+  if (args.token === "exoscale:index/getTemplate:getTemplate") {
+    const inputs = args.inputs as Record<string, unknown>;
+    return { id: MOCK_VALUES.templateId, name: inputs.name, zone: inputs.zone, defaultUser: "ubuntu", visibility: "public" };
+  }
+  return {};
+}
+
+function mocksWith(call: MockOptions["call"]): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      return {
+        id: args.custom ? `${args.name}-id` : undefined,
+        state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs as Record<string, unknown>) },
+      };
+    },
+    call(args) {
+      return call?.(args) ?? defaultCall(args);
+    },
+  };
+}
 
 type Callback = (err: unknown, response: unknown) => void;
 
@@ -202,6 +209,8 @@ export interface MockOptions {
   config?: Record<string, string>;
   /** Keys (without prefix) whose values are secrets. */
   secretKeys?: string[];
+  /** Answers invokes instead of the defaults (return undefined to keep the default answer). */
+  call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
 }
 
 /** Installs recording mocks (project exoscale-autoscaler, stack dev, not a preview). */
@@ -210,7 +219,7 @@ export function installPulumiMocks(options: MockOptions = {}): MockSession {
   pulumi.runtime.setAllConfig(config, (options.secretKeys ?? []).map((k) => `${PROJECT}:${k}`));
   const session = new MockSession();
   // setMocks also switches on the features a real engine has (secrets, resource references).
-  void pulumi.runtime.setMocks(mocks, PROJECT, STACK, false);
+  void pulumi.runtime.setMocks(mocksWith(options.call), PROJECT, STACK, false);
   recordRequests(pulumi.runtime.getMonitor() as unknown as MockMonitor, session);
   return session;
 }
