@@ -10,6 +10,7 @@ export interface ScalerMetrics {
   decisions: Counter<"direction" | "reason">;
   webhooks: Counter<"outcome">;
   signals: Counter<"direction" | "status" | "outcome">;
+  signalsDropped: Counter<"kind">;
   assertedSignals: Gauge<"direction">;
   apiErrors: Counter<"operation">;
   lastTick: Gauge<string>;
@@ -40,6 +41,12 @@ export function createScalerMetrics(options: { defaultMetrics?: boolean } = {}):
       name: "scaler_signals_total",
       help: "Signals received, by direction, status (pulse, firing, resolved) and what was done with them",
       labelNames: ["direction", "status", "outcome"] as const,
+      registers,
+    }),
+    signalsDropped: new Counter({
+      name: "scaler_signals_dropped_total",
+      help: "Entries the signal store dropped to stay within its caps, by kind (alerts, resolved-episodes, pulses)",
+      labelNames: ["kind"] as const,
       registers,
     }),
     assertedSignals: new Gauge({

@@ -56,7 +56,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
   const now = deps.now ?? Date.now;
   const metrics = createScalerMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
   const api = deps.createApi(config, logger);
-  const store = new SignalStore(config.signalTtlMs);
+  const store = new SignalStore(config.signalTtlMs, { logger, onDrop: (kind) => metrics.signalsDropped.inc({ kind }) });
   const driver = new PoolDriver(api, config.poolId, logger);
   const loop = new DecisionLoop({ driver, store, policy: config.policy, tickMs: config.tickMs, dryRun: config.dryRun, logger, metrics, now });
   const auth = {

@@ -1,3 +1,4 @@
+import type { Logger } from "../shared/log.js";
 import type { Direction, Signal, SignalSource } from "./signals.js";
 
 /** One signal that currently asks the pool to move. */
@@ -39,6 +40,26 @@ export interface RecordResult {
   outcome: RecordOutcome;
 }
 
+/** What the store bounds: held alerts, remembered resolved episodes, queued pulses. */
+export type CappedKind = "alerts" | "resolved-episodes" | "pulses";
+
+export interface SignalStoreOptions {
+  /** Most firing alerts held at once; the one heard of least recently goes first (default 1000). */
+  maxAlerts?: number;
+  /** Most resolved episodes remembered; the oldest goes first (default 10000). */
+  maxResolvedEpisodes?: number;
+  /** Most pulses queued; any number is one step per tick, so the oldest can go (default 1000). */
+  maxPulses?: number;
+  /** Warned once per kind when its cap is first hit. */
+  logger?: Logger;
+  /** Called for every entry dropped to stay under a cap (for a metric). */
+  onDrop?: (kind: CappedKind) => void;
+}
+
+export const DEFAULT_MAX_ALERTS = 1000;
+export const DEFAULT_MAX_RESOLVED_EPISODES = 10_000;
+export const DEFAULT_MAX_PULSES = 1000;
+
 /**
  * Holds the signals between ticks. Firing alerts stay asserted until resolved or until they have not
  * been heard of for `ttlMs` (so a lost resolve cannot pin the pool up); pulses wait for one tick.
@@ -50,8 +71,41 @@ export class SignalStore {
   private readonly alerts = new Map<string, AssertedSignal>();
   /** Episodes (key + startsAt) already resolved, so a delayed retry of their firing is ignored. */
   private readonly resolved = new Map<string, number>();
+  private readonly caps: Record<CappedKind, number>;
+  private readonly warned = new Set<CappedKind>();
 
-  constructor(private readonly ttlMs: number) {}
+  /**
+   * Everything is bounded: whoever can reach the port (or replays signed payloads) could otherwise
+   * grow the process without limit with distinct fingerprints or start times.
+   */
+  constructor(private readonly ttlMs: number, private readonly options: SignalStoreOptions = {}) {
+    this.caps = {
+      alerts: options.maxAlerts ?? DEFAULT_MAX_ALERTS,
+      "resolved-episodes": options.maxResolvedEpisodes ?? DEFAULT_MAX_RESOLVED_EPISODES,
+      pulses: options.maxPulses ?? DEFAULT_MAX_PULSES,
+    };
+  }
+
+  private dropped(kind: CappedKind): void {
+    this.options.onDrop?.(kind);
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.options.logger?.warn("signal store full, dropping the oldest entries", {
+      kind,
+      cap: this.caps[kind],
+      hint: "a sender is producing far more distinct alerts than a pool's alert rules can; check who posts to the scaler",
+    });
+  }
+
+  /** Map insertion order is age order: drop from the front until there is room for one more. */
+  private makeRoom<V>(map: Map<string, V>, kind: CappedKind): void {
+    while (map.size >= this.caps[kind]) {
+      const oldest = map.keys().next();
+      if (oldest.done === true) return;
+      map.delete(oldest.value);
+      this.dropped(kind);
+    }
+  }
 
   private expiry(now: number): number | undefined {
     return this.ttlMs > 0 ? now + this.ttlMs : undefined;
@@ -70,6 +124,10 @@ export class SignalStore {
   private recordOne(signal: Signal, now: number): RecordOutcome {
     const expiresAt = this.expiry(now);
     if (signal.status === "pulse") {
+      while (this.pulses.length >= this.caps.pulses) {
+        this.pulses.shift();
+        this.dropped("pulses");
+      }
       this.pulses.push({
         id: this.nextId++,
         direction: signal.direction,
@@ -87,7 +145,11 @@ export class SignalStore {
     const held = this.alerts.get(mapKey);
     if (signal.status === "resolved") {
       // Without a start time an episode cannot be told from the next one, so only dated ones are remembered.
-      if (signal.startsAt !== undefined) this.resolved.set(episode, now);
+      if (signal.startsAt !== undefined) {
+        this.resolved.delete(episode); // re-inserted at the back: newest
+        this.makeRoom(this.resolved, "resolved-episodes");
+        this.resolved.set(episode, now);
+      }
       // Only the episode that resolved is withdrawn; a newer firing of the same alert stays.
       if (held !== undefined && (signal.startsAt === undefined || held.startsAt === undefined || held.startsAt === signal.startsAt)) {
         this.alerts.delete(mapKey);
@@ -97,6 +159,9 @@ export class SignalStore {
     }
     if (signal.startsAt !== undefined && this.resolved.has(episode)) return "stale";
     if (held !== undefined) {
+      // Moved to the back, so the front of the map is always the alert heard of least recently.
+      this.alerts.delete(mapKey);
+      this.alerts.set(mapKey, held);
       held.lastSeen = now;
       if (expiresAt !== undefined) held.expiresAt = expiresAt;
       if (signal.value !== undefined) {
@@ -106,6 +171,7 @@ export class SignalStore {
       if (signal.startsAt !== undefined) held.startsAt = signal.startsAt;
       return "refreshed";
     }
+    this.makeRoom(this.alerts, "alerts");
     this.alerts.set(mapKey, {
       id: this.nextId++,
       direction: signal.direction,

@@ -99,8 +99,14 @@ function parseAlerts(body: JsonObject, format: "grafana" | "alertmanager", optio
       ignored.push(`alerts[${index}] has status ${JSON.stringify(status)}, expected "firing" or "resolved"`);
       return;
     }
-    // The path is what the contact point was configured with, so it wins over a label.
-    const direction = options.pathDirection ?? parseDirection(labels["scale"]);
+    // The path decides for unlabelled alerts; a label that contradicts it is a misrouted contact point,
+    // or (HMAC signs only the body) a captured payload replayed to the other path: never act on it.
+    const labelled = parseDirection(labels["scale"]);
+    if (options.pathDirection !== undefined && labelled !== undefined && labelled !== options.pathDirection) {
+      ignored.push(`alerts[${index}] (${labels["alertname"] ?? "unnamed"}) has scale=${labelled} but was sent to /${options.pathDirection}`);
+      return;
+    }
+    const direction = options.pathDirection ?? labelled;
     if (direction === undefined) {
       ignored.push(`alerts[${index}] (${labels["alertname"] ?? "unnamed"}) has no scale=up|down label`);
       return;
@@ -126,7 +132,11 @@ function parseAlerts(body: JsonObject, format: "grafana" | "alertmanager", optio
 function parseLegacy(body: JsonObject, options: ParseOptions): ParseResult {
   const state = body["state"];
   const tags = stringMap(body["tags"]);
-  const direction = options.pathDirection ?? parseDirection(tags["scale"]);
+  const tagged = parseDirection(tags["scale"]);
+  if (options.pathDirection !== undefined && tagged !== undefined && tagged !== options.pathDirection) {
+    return { ok: false, error: `legacy Grafana alert tagged scale=${tagged} was sent to /${options.pathDirection}; refusing the contradiction` };
+  }
+  const direction = options.pathDirection ?? tagged;
   if (direction === undefined) return { ok: false, error: "legacy Grafana alert without a scale=up|down tag, send it to /up or /down" };
   if (state !== "alerting" && state !== "ok") {
     return { ok: false, error: `legacy Grafana alert with state ${JSON.stringify(state)}, expected "alerting" or "ok"` };

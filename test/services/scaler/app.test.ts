@@ -161,6 +161,19 @@ test("with an HMAC secret: Grafana's signature in either header passes, a bad on
   t.deepEqual(recorded(), { up: 1, down: 1 });
 });
 
+test("HMAC: a signed up payload replayed to /down gets 400 with the reason and records nothing", async (t) => {
+  const { createHmac } = await import("node:crypto");
+  const { url, recorded } = await start(t, { hmacSecret: "s3cret" });
+  const body = fixture("grafana-firing-up");
+  const headers = { "X-Grafana-Alert-Signature": createHmac("sha256", "s3cret").update(body).digest("hex") };
+  const replayed = await fetch(`${url}/down`, { method: "POST", body, headers });
+  t.is(replayed.status, 400);
+  t.regex(((await replayed.json()) as { error: string }).error, /has scale=up but was sent to \/down/);
+  t.deepEqual(recorded(), { up: 0, down: 0 });
+  t.is((await fetch(`${url}/up`, { method: "POST", body, headers })).status, 202, "the same payload on its own path");
+  t.deepEqual(recorded(), { up: 1, down: 0 });
+});
+
 test("/status, /metrics, /health and unknown paths", async (t) => {
   const { url } = await start(t);
   await fetch(`${url}/up`);

@@ -1,6 +1,7 @@
 import test from "ava";
 import type { Signal } from "../../../services/scaler/signals.js";
-import { SignalStore } from "../../../services/scaler/signalStore.js";
+import { DEFAULT_MAX_ALERTS, DEFAULT_MAX_PULSES, DEFAULT_MAX_RESOLVED_EPISODES, SignalStore } from "../../../services/scaler/signalStore.js";
+import { createMemoryLogger } from "../../../services/shared/log.js";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");
 const firingUp: Signal = { direction: "up", source: "grafana", key: "grafana:fp1", status: "firing", startsAt: "2026-01-01T11:58:00Z", value: 90 };
@@ -91,4 +92,63 @@ test("alerts without a start time can fire again after they resolved", (t) => {
   store.record([legacy], T0);
   store.record([{ ...legacy, status: "resolved" }], T0 + 1000);
   t.is(store.record([legacy], T0 + 2000)[0]!.outcome, "asserted");
+});
+
+const alert = (n: number, status: "firing" | "resolved" = "firing"): Signal => ({
+  direction: "up",
+  source: "alertmanager",
+  key: `alertmanager:fp${n}`,
+  status,
+  startsAt: "2026-01-01T11:00:00Z",
+});
+
+function capped(options: { maxAlerts?: number; maxResolvedEpisodes?: number; maxPulses?: number } = {}) {
+  const logger = createMemoryLogger("scaler");
+  const drops: string[] = [];
+  const store = new SignalStore(600_000, { ...options, logger, onDrop: (kind) => drops.push(kind) });
+  const warnings = () => logger.lines.filter((l) => l["msg"] === "signal store full, dropping the oldest entries");
+  return { store, drops, warnings };
+}
+
+test("the caps default to 1000 held alerts, 10000 resolved episodes, 1000 pulses", (t) => {
+  t.deepEqual([DEFAULT_MAX_ALERTS, DEFAULT_MAX_RESOLVED_EPISODES, DEFAULT_MAX_PULSES], [1000, 10_000, 1000]);
+  const { store, drops, warnings } = capped();
+  for (let i = 0; i < 1005; i += 1) store.record([alert(i)], T0 + i);
+  const held = store.snapshot(T0 + 2000).up;
+  t.is(held.length, 1000);
+  t.false(held.some((s) => s.key === "alertmanager:fp0"), "the oldest went first");
+  t.is(drops.length, 5);
+  t.is(warnings().length, 1, "logged once");
+  t.like(warnings()[0], { level: "warn", kind: "alerts", cap: 1000 });
+});
+
+test("held alerts: the one heard of least recently is dropped first", (t) => {
+  const { store, drops, warnings } = capped({ maxAlerts: 3 });
+  store.record([alert(1), alert(2), alert(3)], T0);
+  store.record([alert(1)], T0 + 1000); // a repeat makes fp1 the most recent
+  store.record([alert(4)], T0 + 2000);
+  store.record([alert(5)], T0 + 3000);
+  t.deepEqual(store.snapshot(T0 + 4000).up.map((s) => s.key).sort(), ["alertmanager:fp1", "alertmanager:fp4", "alertmanager:fp5"]);
+  t.deepEqual(drops, ["alerts", "alerts"]);
+  t.is(warnings().length, 1);
+});
+
+test("remembered resolved episodes are capped, oldest first; a forgotten one no longer blocks its late retry", (t) => {
+  const { store, drops, warnings } = capped({ maxResolvedEpisodes: 2 });
+  store.record([alert(1, "resolved")], T0);
+  store.record([alert(2, "resolved")], T0 + 1);
+  store.record([alert(3, "resolved")], T0 + 2);
+  t.deepEqual(drops, ["resolved-episodes"]);
+  t.like(warnings()[0], { kind: "resolved-episodes", cap: 2 });
+  t.is(store.record([alert(3)], T0 + 3)[0]!.outcome, "stale", "a remembered episode still blocks");
+  t.is(store.record([alert(1)], T0 + 4)[0]!.outcome, "asserted", "the oldest was forgotten");
+});
+
+test("queued pulses are capped, oldest first, logged once", (t) => {
+  const { store, drops, warnings } = capped({ maxPulses: 2 });
+  for (let i = 0; i < 5; i += 1) store.record([pulse("down")], T0 + i);
+  const queued = store.snapshot(T0 + 10).down;
+  t.deepEqual(queued.map((s) => s.since), [T0 + 3, T0 + 4]);
+  t.is(drops.length, 3);
+  t.is(warnings().length, 1);
 });

@@ -53,11 +53,25 @@ test("Grafana with several alerts: each by its own status and label; unlabelled 
   t.regex(r.value.ignored[0]!, /Disk full.*scale=up\|down/);
 });
 
-test("the path wins over the label", (t) => {
+test("on /up or /down the path gives unlabelled alerts their direction; a contradicting label is ignored", (t) => {
   const r = parseNotification(fixture("grafana-several"), down);
   if (!r.ok) return t.fail(r.error);
-  t.deepEqual(r.value.signals.map((s) => s.direction), ["down", "down", "down"]);
-  t.deepEqual(r.value.ignored, []);
+  t.deepEqual(r.value.signals.map((s) => [s.key, s.direction]), [["grafana:2222222222222222", "down"], ["grafana:3333333333333333", "down"]]);
+  t.deepEqual(r.value.ignored, ["alerts[0] (High CPU) has scale=up but was sent to /down"]);
+});
+
+test("an up payload replayed to /down (HMAC signs only the body) is refused, for every format", (t) => {
+  const grafana = parseNotification(fixture("grafana-firing-up"), down);
+  t.deepEqual(grafana, { ok: false, error: "no usable alert in the payload: alerts[0] (High CPU) has scale=up but was sent to /down" });
+  const alertmanager = parseNotification(fixture("alertmanager-firing-down"), up);
+  t.false(alertmanager.ok);
+  if (!alertmanager.ok) t.regex(alertmanager.error, /has scale=down but was sent to \/up/);
+  const legacy = parseNotification(JSON.stringify({ ruleId: 7, ruleName: "High CPU", state: "alerting", tags: { scale: "up" } }), down);
+  t.false(legacy.ok);
+  if (!legacy.ok) t.regex(legacy.error, /tagged scale=up was sent to \/down/);
+  // The same payloads on their own path are fine.
+  t.true(parseNotification(fixture("grafana-firing-up"), up).ok);
+  t.true(parseNotification(fixture("alertmanager-firing-down"), down).ok);
 });
 
 test("Alertmanager v4: value from the annotation", (t) => {
