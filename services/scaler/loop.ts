@@ -141,7 +141,7 @@ export class DecisionLoop {
       currentSize: view.size,
       targetSize: view.size,
       reason: "already applied",
-      detail: `the scale ${change.direction} to ${change.target} whose API call failed at ${new Date(change.at).toISOString()} was made after all (size ${view.size}); its signals are consumed`,
+      detail: `the scale ${change.direction} to ${change.target} whose API call failed at ${new Date(change.at).toISOString()} was made after all (size ${view.size}); the pulses behind it are consumed`,
       evaluated: true,
     };
     return { decision, pulseIds: change.pulseIds };
