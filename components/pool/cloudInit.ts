@@ -4,8 +4,19 @@ import { PORTS } from "../ports.js";
 export const APP_IMAGE = "quay.io/janoszen/http-load-generator:1.0.1";
 export const APP_SERVICE = "http-load-generator.service";
 export const NODE_EXPORTER_SERVICE = "prometheus-node-exporter.service";
-/** Ubuntu packages installed on every member (Docker from the distribution, not a vendor repo). */
-export const POOL_PACKAGES = ["docker.io", "prometheus-node-exporter"] as const;
+/**
+ * Ubuntu packages installed on every member (Docker from the distribution, not a vendor repo).
+ * Recommendations are off (see {@link APT_CONF}), so the two docker.io needs are named: without
+ * apparmor_parser Docker cannot start containers on Ubuntu's AppArmor kernel, and pulling the
+ * image over TLS needs the CA roots. Both are usually preinstalled, then this costs nothing.
+ */
+export const POOL_PACKAGES = ["docker.io", "prometheus-node-exporter", "apparmor", "ca-certificates"] as const;
+
+/**
+ * apt configuration cloud-init writes before it installs the packages: recommendations (git,
+ * smartmontools, nvme-cli, moreutils…) would slow every new member's boot and fill its small disk.
+ */
+export const APT_CONF = 'APT::Install-Recommends "false";\n';
 
 /** Exoscale accepts at most this many characters of base64-encoded user data. */
 export const MAX_USER_DATA_BASE64 = 32768;
@@ -49,6 +60,7 @@ export function appServiceUnit(image: string = APP_IMAGE, port: number = PORTS.a
 export function nodeExporterDropIn(port: number = PORTS.nodeExporter): string {
   return [
     "[Unit]",
+    // Never stop restarting, whatever RestartSec, manual restarts or the image's DefaultStartLimit*.
     "StartLimitIntervalSec=0",
     "",
     "[Service]",
@@ -78,7 +90,8 @@ function indent(text: string, spaces: number): string {
 
 /**
  * The `#cloud-config` user data of every pool member: installs Docker and node_exporter from
- * Ubuntu's archive, writes the units, then enables and (re)starts both services.
+ * Ubuntu's archive (without recommended packages), writes the units, then enables and (re)starts
+ * both services.
  */
 export function renderPoolCloudInit(): string {
   const files = poolFiles()
@@ -95,6 +108,9 @@ export function renderPoolCloudInit(): string {
   return [
     "#cloud-config",
     "# exoscale-autoscaler pool member: http-load-generator on 8080, node_exporter on 9100.",
+    "apt:",
+    "  conf: |",
+    indent(APT_CONF.trimEnd(), 4),
     "package_update: true",
     "packages:",
     ...POOL_PACKAGES.map((pkg) => `  - ${pkg}`),

@@ -17,6 +17,7 @@ const run = promisify(execFile);
 interface CloudConfig {
   package_update?: boolean;
   packages?: string[];
+  apt?: { conf?: string };
   write_files?: { path: string; content: string; permissions?: string; owner?: string }[];
   runcmd?: string[][];
 }
@@ -24,12 +25,24 @@ interface CloudConfig {
 const userData = renderPoolCloudInit();
 const cloudConfig = parse(userData) as CloudConfig;
 
-/** Unit-file lookup: `Key=value` lines of a rendered unit. */
-function directives(unit: string, key: string): string[] {
-  return unit
-    .split("\n")
-    .filter((line) => line.startsWith(`${key}=`))
-    .map((line) => line.slice(key.length + 1));
+/** Unit-file lookup: values of the `Key=value` lines of one `[Section]` of a rendered unit. */
+function directives(unit: string, section: "Unit" | "Service" | "Install", key: string): string[] {
+  let current = "";
+  const values: string[] = [];
+  for (const line of unit.split("\n")) {
+    const header = /^\[(\w+)\]$/.exec(line);
+    if (header) {
+      current = header[1];
+    } else if (current === section && line.startsWith(`${key}=`)) {
+      values.push(line.slice(key.length + 1));
+    }
+  }
+  return values;
+}
+
+/** Space-separated unit lists (After=, Requires=, …) of a section, all lines together. */
+function unitList(unit: string, section: "Unit" | "Install", key: string): string[] {
+  return directives(unit, section, key).flatMap((value) => value.split(/\s+/).filter(Boolean));
 }
 
 function fileAt(path: string): string {
@@ -98,20 +111,26 @@ test("cloud-init schema is strict enough to catch a broken document", async (t) 
 
 test("members install Docker and node_exporter from Ubuntu and start both workloads", (t) => {
   t.true(cloudConfig.package_update);
-  t.deepEqual(cloudConfig.packages?.slice().sort(), ["docker.io", "prometheus-node-exporter"]);
+  t.deepEqual(cloudConfig.packages?.slice().sort(), ["apparmor", "ca-certificates", "docker.io", "prometheus-node-exporter"]);
 
   const app = fileAt("/etc/systemd/system/http-load-generator.service");
-  const [execStart] = directives(app, "ExecStart");
+  const [execStart] = directives(app, "Service", "ExecStart");
   t.is(execStart, `/usr/bin/docker run --rm --name http-load-generator --publish 8080:8080 ${APP_IMAGE}`);
   t.is(APP_IMAGE, "quay.io/janoszen/http-load-generator:1.0.1");
-  t.deepEqual(directives(app, "Restart"), ["always"], "restarted whatever the failure");
-  t.deepEqual(directives(app, "WantedBy"), ["multi-user.target"], "started at boot once enabled");
-  t.deepEqual(directives(app, "StartLimitIntervalSec"), ["0"], "never gives up restarting");
-  t.true(directives(app, "Requires").includes("docker.service"));
+  t.deepEqual(directives(app, "Service", "Restart"), ["always"], "restarted whatever the failure");
+  t.deepEqual(directives(app, "Install", "WantedBy"), ["multi-user.target"], "started at boot once enabled");
+  t.deepEqual(directives(app, "Unit", "StartLimitIntervalSec"), ["0"], "never gives up restarting");
+  t.true(unitList(app, "Unit", "Requires").includes("docker.service"), "pulls in Docker");
+  // Requires= alone starts both at once: the container would race the daemon, and at shutdown
+  // Docker could stop before the app. After= orders start after, and stop before, Docker.
+  t.true(unitList(app, "Unit", "After").includes("docker.service"), "ordered after Docker");
 
   const exporter = fileAt("/etc/systemd/system/prometheus-node-exporter.service.d/10-exoscale-autoscaler.conf");
-  t.deepEqual(directives(exporter, "ExecStart"), ["", "/usr/bin/prometheus-node-exporter --web.listen-address=:9100"]);
-  t.deepEqual(directives(exporter, "Restart"), ["always"]);
+  t.deepEqual(directives(exporter, "Service", "ExecStart"), ["", "/usr/bin/prometheus-node-exporter --web.listen-address=:9100"]);
+  t.deepEqual(directives(exporter, "Service", "Restart"), ["always"], "restarted whatever the failure");
+  // Restarts after RestartSec=5 alone cannot reach the default limit (5 starts in 10 s), but
+  // manual restarts count too and DefaultStartLimit* may differ on the image: 0 never gives up.
+  t.deepEqual(directives(exporter, "Unit", "StartLimitIntervalSec"), ["0"], "never gives up restarting");
 
   const commands = (cloudConfig.runcmd ?? []).map((c) => c.join(" "));
   t.true(commands.includes("systemctl daemon-reload"));
@@ -122,6 +141,26 @@ test("members install Docker and node_exporter from Ubuntu and start both worklo
     commands.indexOf("systemctl daemon-reload") < commands.indexOf("systemctl enable --now http-load-generator.service"),
     "units are reloaded before they are started",
   );
+});
+
+test("members install packages without their recommendations (smaller, faster first boot)", (t) => {
+  t.regex(cloudConfig.apt?.conf ?? "", /^APT::Install-Recommends "false";$/m);
+  // The recommendations Docker cannot do without are installed by name.
+  for (const needed of ["apparmor", "ca-certificates"]) {
+    t.true(cloudConfig.packages?.includes(needed), needed);
+  }
+});
+
+test("apt itself reads the apt.conf snippet as Install-Recommends=false", async (t) => {
+  if (!(await requireTool(t, "apt-config"))) {
+    return;
+  }
+  const dir = await tempDir(t);
+  const file = join(dir, "94cloud-init-config");
+  await writeFile(file, cloudConfig.apt?.conf ?? "");
+  // -c reads the system's configuration, then this file: as on a member after apt_configure ran.
+  const { stdout } = await run("apt-config", ["-c", file, "shell", "RECOMMENDS", "APT::Install-Recommends/b"]);
+  t.is(stdout.trim(), "RECOMMENDS='false'");
 });
 
 test("the rendered systemd units pass systemd-analyze verify", async (t) => {
