@@ -1,9 +1,80 @@
 // Pulumi mocks that also record what actually goes to the engine: type, name, parent, provider,
 // plugin version and download URL, ignoreChanges, additionalSecretOutputs. The stock mock API
 // hides those, so we wrap the SDK's own MockMonitor.
+//
+// That reaches into SDK internals verified against @pulumi/pulumi 3.248.0, the version package.json
+// pins (newer ones need Node 22): MockMonitor.registerResource/invoke(request, callback), the
+// protobuf request getters below, and runtime.waitForRPCs. After an SDK upgrade, re-check them;
+// assertMockInternals() fails every Pulumi test with one clear message if one has gone.
+import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import type { RegisterResourceRequest, ResourceInvokeRequest } from "@pulumi/pulumi/proto/resource_pb.js";
+
+/** The @pulumi/pulumi version these mocks were written and verified against. */
+export const VERIFIED_PULUMI_VERSION = "3.248.0";
+
+/** SDK internals recordRequests() and settle() call, by owner. */
+const REQUIRED_INTERNALS = {
+  "MockMonitor (runtime.getMonitor())": ["registerResource", "invoke"],
+  "RegisterResourceRequest.prototype": [
+    "getObject", "getType", "getName", "getParent", "getCustom", "getProvider", "getVersion",
+    "getPlugindownloadurl", "getIgnorechangesList", "getAdditionalsecretoutputsList",
+  ],
+  "RegisterResourceResponse.prototype": ["getUrn"],
+  "ResourceInvokeRequest.prototype": ["getArgs", "getTok", "getProvider", "getVersion", "getPlugindownloadurl"],
+  "runtime": ["waitForRPCs"],
+} as const;
+
+const require = createRequire(import.meta.url);
+// CommonJS generated code whose exports ESM cannot see by name: load it as the SDK does.
+const resourceProto = require("@pulumi/pulumi/proto/resource_pb.js") as Partial<typeof import("@pulumi/pulumi/proto/resource_pb.js")>;
+
+function installedPulumiVersion(): string {
+  try {
+    return (require("@pulumi/pulumi/package.json") as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * Throws, naming what is missing, unless every internal the recording mocks rely on is there with
+ * the shape they expect (the monitor's methods take `(request, callback)`).
+ */
+export function assertMockInternals(
+  monitor: unknown,
+  /** Stand-ins for the other owners (tests of this guard). */
+  replaced: Partial<Record<keyof typeof REQUIRED_INTERNALS, unknown>> = {},
+): void {
+  const owners: Record<keyof typeof REQUIRED_INTERNALS, unknown> = {
+    "MockMonitor (runtime.getMonitor())": monitor,
+    "RegisterResourceRequest.prototype": resourceProto.RegisterResourceRequest?.prototype,
+    "RegisterResourceResponse.prototype": resourceProto.RegisterResourceResponse?.prototype,
+    "ResourceInvokeRequest.prototype": resourceProto.ResourceInvokeRequest?.prototype,
+    "runtime": pulumi.runtime,
+    ...replaced,
+  };
+  const missing: string[] = [];
+  for (const [owner, names] of Object.entries(REQUIRED_INTERNALS) as [keyof typeof REQUIRED_INTERNALS, readonly string[]][]) {
+    const target = owners[owner] as Record<string, unknown> | undefined;
+    for (const name of names) {
+      const member = target?.[name];
+      if (typeof member !== "function") {
+        missing.push(`${owner}.${name}`);
+      } else if (owner.startsWith("MockMonitor") && member.length !== 2) {
+        missing.push(`${owner}.${name}(request, callback) (it takes ${member.length} parameters)`);
+      }
+    }
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `test/helpers/pulumiMocks.ts relies on @pulumi/pulumi ${VERIFIED_PULUMI_VERSION} internals that ` +
+        `@pulumi/pulumi ${installedPulumiVersion()} does not have: ${missing.join(", ")}. ` +
+        `Adapt recordRequests()/settle() to the new SDK before trusting any Pulumi test.`,
+    );
+  }
+}
 
 export const PROJECT = "exoscale-autoscaler";
 export const STACK = "dev";
@@ -220,7 +291,9 @@ export function installPulumiMocks(options: MockOptions = {}): MockSession {
   const session = new MockSession();
   // setMocks also switches on the features a real engine has (secrets, resource references).
   void pulumi.runtime.setMocks(mocksWith(options.call), PROJECT, STACK, false);
-  recordRequests(pulumi.runtime.getMonitor() as unknown as MockMonitor, session);
+  const monitor = pulumi.runtime.getMonitor();
+  assertMockInternals(monitor);
+  recordRequests(monitor as unknown as MockMonitor, session);
   return session;
 }
 
@@ -234,12 +307,10 @@ export function valueOf<T>(value: pulumi.Input<T> | undefined): Promise<T | unde
 
 /**
  * Waits until every registration in flight has reached the mock monitor: first the given
- * outputs, then the runtime's own RPC barrier (`waitForRPCs`, present but untyped in 3.248).
+ * outputs, then the runtime's own RPC barrier (`waitForRPCs`: present but untyped in 3.248, and
+ * checked by assertMockInternals()).
  */
 export async function settle(...outputs: pulumi.Output<unknown>[]): Promise<void> {
   await Promise.all(outputs.map((o) => valueOf(o)));
-  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-  if (runtime.waitForRPCs) {
-    await runtime.waitForRPCs();
-  }
+  await (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs();
 }
