@@ -5,7 +5,7 @@
  *
  * Run: npx tsx bench/policy.ts
  */
-import type { PolicyOptions } from "../services/scaler/config.js";
+import { COURSE_POLICY, type PolicyOptions } from "../services/scaler/config.js";
 import { decide, type PoolMember } from "../services/scaler/policy.js";
 import type { AssertedSignal, SignalState } from "../services/scaler/signalStore.js";
 
@@ -136,18 +136,7 @@ export const TRACES: Record<string, number[]> = {
   sine: Array.from({ length: 240 }, (_, i) => 2.5 + 2 * Math.sin((2 * Math.PI * i) / 120)),
 };
 
-const COURSE: PolicyOptions = {
-  minSize: 1,
-  maxSize: 10,
-  mode: "step",
-  targetCpu: 50,
-  maxStep: 3,
-  scaleUpWarmupMs: 0,
-  scaleDownCooldownMs: 0,
-  flapGuard: true,
-  scaleUpCpu: 80,
-  victim: "pool",
-};
+const COURSE: PolicyOptions = COURSE_POLICY;
 
 export const CONFIGURATIONS: Record<string, PolicyOptions> = {
   "course (step ±1)": COURSE,

@@ -50,6 +50,20 @@ export interface ScalerConfig {
 
 export const DEFAULT_LISTEN_PORT = 8090;
 
+/** The policy the defaults produce: exactly the course assignment (±1 per tick within [1, 10]). */
+export const COURSE_POLICY: Readonly<PolicyOptions> = Object.freeze({
+  minSize: 1,
+  maxSize: 10,
+  mode: "step",
+  targetCpu: 50,
+  maxStep: 3,
+  scaleUpWarmupMs: 0,
+  scaleDownCooldownMs: 0,
+  flapGuard: true,
+  scaleUpCpu: 80,
+  victim: "pool",
+});
+
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /**
@@ -80,19 +94,19 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   }
   const listenPort = r.int("LISTEN_PORT", { default: DEFAULT_LISTEN_PORT, min: 0, max: 65535 });
   const tickSeconds = r.int("TICK_SECONDS", { default: 60, min: 1, max: 3600 });
-  const minSize = r.int("MIN_SIZE", { default: 1, min: 0, max: 1000 });
-  const maxSize = r.int("MAX_SIZE", { default: 10, min: 1, max: 1000 });
+  const minSize = r.int("MIN_SIZE", { default: COURSE_POLICY.minSize, min: 0, max: 1000 });
+  const maxSize = r.int("MAX_SIZE", { default: COURSE_POLICY.maxSize, min: 1, max: 1000 });
   if (Number.isInteger(minSize) && Number.isInteger(maxSize) && minSize > maxSize) {
     r.problem(`MIN_SIZE (${minSize}) must not be greater than MAX_SIZE (${maxSize})`);
   }
-  const mode = r.oneOf("SCALING_MODE", ["step", "proportional"] as const, "step");
-  const targetCpu = r.number("TARGET_CPU", { default: 50, min: 1, max: 100 });
-  const maxStep = r.int("MAX_STEP", { default: 3, min: 1, max: 1000 });
-  const warmup = r.int("SCALE_UP_WARMUP_SECONDS", { default: 0, min: 0, max: 86400 });
-  const cooldown = r.int("SCALE_DOWN_COOLDOWN_SECONDS", { default: 0, min: 0, max: 86400 });
-  const flapGuard = r.bool("FLAP_GUARD", true);
-  const scaleUpCpu = r.number("SCALE_UP_CPU", { default: 80, min: 1, max: 100 });
-  const victim = r.oneOf("SCALE_IN_VICTIM", ["pool", "newest", "oldest"] as const, "pool");
+  const mode = r.oneOf("SCALING_MODE", ["step", "proportional"] as const, COURSE_POLICY.mode);
+  const targetCpu = r.number("TARGET_CPU", { default: COURSE_POLICY.targetCpu, min: 1, max: 100 });
+  const maxStep = r.int("MAX_STEP", { default: COURSE_POLICY.maxStep, min: 1, max: 1000 });
+  const warmup = r.int("SCALE_UP_WARMUP_SECONDS", { default: COURSE_POLICY.scaleUpWarmupMs / 1000, min: 0, max: 86400 });
+  const cooldown = r.int("SCALE_DOWN_COOLDOWN_SECONDS", { default: COURSE_POLICY.scaleDownCooldownMs / 1000, min: 0, max: 86400 });
+  const flapGuard = r.bool("FLAP_GUARD", COURSE_POLICY.flapGuard);
+  const scaleUpCpu = r.number("SCALE_UP_CPU", { default: COURSE_POLICY.scaleUpCpu, min: 1, max: 100 });
+  const victim = r.oneOf("SCALE_IN_VICTIM", ["pool", "newest", "oldest"] as const, COURSE_POLICY.victim);
   const dryRun = r.bool("DRY_RUN", false);
   const signalTtl = r.int("SIGNAL_TTL_SECONDS", { default: 600, min: 0, max: 7 * 86400 });
   const bodyLimit = r.int("WEBHOOK_BODY_LIMIT_BYTES", { default: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 });

@@ -1,21 +1,10 @@
 /** Builders shared by the scaler tests (not a test file: no `.test.ts`). */
-import type { PolicyOptions } from "../../../services/scaler/config.js";
+import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/config.js";
 import type { PoolView } from "../../../services/scaler/policy.js";
 import type { AssertedSignal, SignalState } from "../../../services/scaler/signalStore.js";
 
 /** The defaults of readScalerConfig: the course assignment. */
-export const COURSE_OPTIONS: PolicyOptions = {
-  minSize: 1,
-  maxSize: 10,
-  mode: "step",
-  targetCpu: 50,
-  maxStep: 3,
-  scaleUpWarmupMs: 0,
-  scaleDownCooldownMs: 0,
-  flapGuard: true,
-  scaleUpCpu: 80,
-  victim: "pool",
-};
+export const COURSE_OPTIONS: PolicyOptions = { ...COURSE_POLICY };
 
 export const T0 = Date.parse("2026-01-01T12:00:00Z");
 
