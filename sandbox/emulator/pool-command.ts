@@ -5,7 +5,7 @@ import { ConfigError } from "../../services/shared/env.js";
 
 export type PoolCommand = { action: "show" } | { action: "scale"; size: number } | { action: "evict"; instanceIds: string[] };
 
-const USAGE = "usage: pool.ts show | scale <size> | evict <instance-id> [<instance-id> ...]";
+const USAGE = "usage: npm run pool -- show | scale <size> | evict <instance-id> [<instance-id> ...]";
 
 /** Pure: argv → command, or ConfigError. */
 export function parsePoolCommand(argv: string[]): PoolCommand {
