@@ -12,7 +12,7 @@ test("pool command arguments", (t) => {
   t.deepEqual(parsePoolCommand(["scale", "4"]), { action: "scale", size: 4 });
   t.deepEqual(parsePoolCommand(["evict", "a", "b"]), { action: "evict", instanceIds: ["a", "b"] });
   for (const bad of [[], ["scale"], ["scale", "-1"], ["scale", "two"], ["evict"], ["grow", "1"]]) {
-    t.throws(() => parsePoolCommand(bad), { instanceOf: ConfigError, message: /usage: pool\.ts/ });
+    t.throws(() => parsePoolCommand(bad), { instanceOf: ConfigError, message: /usage: npm run pool -- show/ });
   }
 });
 
