@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resourceOptsDefaults } from "./utilities.js";
+import { withPluginDefaults } from "./utilities.js";
 
 export const GET_TEMPLATE_TOKEN = "exoscale:index/getTemplate:getTemplate";
 
@@ -37,21 +37,19 @@ function requireZone(zone: unknown): void {
 /** Looks up a compute template by name or id in a zone. */
 export function getTemplate(args: GetTemplateArgs, opts?: pulumi.InvokeOptions): Promise<GetTemplateResult> {
   requireZone(args?.zone);
-  const merged = pulumi.mergeOptions(resourceOptsDefaults(), opts ?? {}) as pulumi.InvokeOptions;
   return pulumi.runtime.invoke(
     GET_TEMPLATE_TOKEN,
     { id: args.id, name: args.name, visibility: args.visibility, zone: args.zone },
-    merged,
+    withPluginDefaults(opts),
   );
 }
 
 /** Output form of {@link getTemplate}: accepts Inputs and keeps dependencies. */
 export function getTemplateOutput(args: GetTemplateOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetTemplateResult> {
   requireZone(args?.zone);
-  const merged = pulumi.mergeOptions(resourceOptsDefaults(), opts ?? {}) as pulumi.InvokeOutputOptions;
   return pulumi.runtime.invokeOutput(
     GET_TEMPLATE_TOKEN,
     { id: args.id, name: args.name, visibility: args.visibility, zone: args.zone },
-    merged,
+    withPluginDefaults(opts),
   );
 }

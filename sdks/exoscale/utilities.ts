@@ -30,7 +30,7 @@ export function getEnv(...names: string[]): string | undefined {
  * Throws the generated SDK's error for the first required input that is missing. A resource
  * rehydrated from a URN (`opts.urn`) carries no inputs, so nothing is required then.
  */
-export function requireInputs(
+function requireInputs(
   args: object | undefined,
   required: readonly string[],
   opts: pulumi.CustomResourceOptions,
@@ -47,7 +47,7 @@ export function requireInputs(
 }
 
 /** Copies the named properties from args (or state) into the resource's input bag. */
-export function copyProperties(
+function copyProperties(
   target: pulumi.Inputs,
   source: object | undefined,
   names: readonly string[],
@@ -62,7 +62,7 @@ export function copyProperties(
  * Output-only properties must still be present in the bag: the Node runtime only creates an
  * `Output` for keys it finds there.
  */
-export function markOutputs(target: pulumi.Inputs, names: readonly string[]): void {
+function markOutputs(target: pulumi.Inputs, names: readonly string[]): void {
   for (const name of names) {
     target[name] = undefined;
   }
@@ -99,8 +99,8 @@ export function buildResourceInputs(
   return bag;
 }
 
-/** Resource options with the plugin defaults merged in (caller's options win). */
-export function withPluginDefaults<T extends pulumi.ResourceOptions>(opts: T | undefined): T {
+/** Resource or invoke options with the plugin defaults merged in (caller's options win). */
+export function withPluginDefaults<T extends pulumi.ResourceOptions | pulumi.InvokeOptions>(opts: T | undefined): T {
   return pulumi.mergeOptions(resourceOptsDefaults(), opts ?? {}) as T;
 }
 
