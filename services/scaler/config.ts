@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { readExoscaleEnv, type ExoscaleEnv } from "../exoscale/env.js";
 import { EnvReader } from "../shared/env.js";
+import type { AuthSettings } from "./auth.js";
 
 export type ScalingMode = "step" | "proportional";
 export type VictimChoice = "pool" | "newest" | "oldest";
@@ -36,11 +37,8 @@ export interface ScalerConfig {
   /** A firing alert stops counting this long after it was last seen; 0 = until resolved. */
   signalTtlMs: number;
   bodyLimitBytes: number;
-  webhookToken?: string;
-  webhookHmacSecret?: string;
-  /** Extra timestamp header name to read besides Grafana's usual ones. */
-  webhookHmacTimestampHeader?: string;
-  hmacMaxSkewMs: number;
+  /** Who may send signals (WEBHOOK_TOKEN, WEBHOOK_HMAC_*). */
+  auth: AuthSettings;
   /** refId of the Grafana `values` entry that carries the CPU percentage. */
   cpuValueRef: string;
   dryRun: boolean;
@@ -129,10 +127,12 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
     tickMs: tickSeconds * 1000,
     signalTtlMs: signalTtl * 1000,
     bodyLimitBytes: bodyLimit,
-    ...(webhookToken !== undefined ? { webhookToken } : {}),
-    ...(webhookHmacSecret !== undefined ? { webhookHmacSecret } : {}),
-    ...(webhookHmacTimestampHeader !== undefined ? { webhookHmacTimestampHeader } : {}),
-    hmacMaxSkewMs: hmacSkew * 1000,
+    auth: {
+      ...(webhookToken !== undefined ? { token: webhookToken } : {}),
+      ...(webhookHmacSecret !== undefined ? { hmacSecret: webhookHmacSecret } : {}),
+      ...(webhookHmacTimestampHeader !== undefined ? { hmacTimestampHeader: webhookHmacTimestampHeader } : {}),
+      hmacMaxSkewMs: hmacSkew * 1000,
+    },
     cpuValueRef,
     dryRun,
     logLevel,

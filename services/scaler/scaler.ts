@@ -16,6 +16,7 @@ import { PoolDriver } from "./driver.js";
 import { DecisionLoop } from "./loop.js";
 import { createScalerMetrics, type ScalerMetrics } from "./metrics.js";
 import { SignalStore } from "./signalStore.js";
+import { renderStatus } from "./status.js";
 
 export interface ScalerDeps {
   /** Builds the API client from the validated config. */
@@ -59,57 +60,19 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
   const store = new SignalStore(config.signalTtlMs, { logger, onDrop: (kind) => metrics.signalsDropped.inc({ kind }) });
   const driver = new PoolDriver(api, config.poolId, logger);
   const loop = new DecisionLoop({ driver, store, policy: config.policy, tickMs: config.tickMs, dryRun: config.dryRun, logger, metrics, now });
-  const auth = {
-    ...(config.webhookToken !== undefined ? { token: config.webhookToken } : {}),
-    ...(config.webhookHmacSecret !== undefined ? { hmacSecret: config.webhookHmacSecret } : {}),
-    ...(config.webhookHmacTimestampHeader !== undefined ? { hmacTimestampHeader: config.webhookHmacTimestampHeader } : {}),
-    hmacMaxSkewMs: config.hmacMaxSkewMs,
-  };
-  if (!authConfigured(auth)) {
+  if (!authConfigured(config.auth)) {
     logger.warn("no webhook auth configured: anyone who can reach the port can scale the pool; set WEBHOOK_TOKEN or WEBHOOK_HMAC_SECRET", {
       listenHost: config.listenHost,
     });
   }
-  const status = (): unknown => {
-    const loopStatus = loop.status();
-    const signals = store.snapshot(now());
-    const describe = (s: (typeof signals.up)[number]): Record<string, unknown> => ({
-      kind: s.kind,
-      source: s.source,
-      ...(s.key !== "" ? { key: s.key } : {}),
-      ...(s.startsAt !== undefined ? { startsAt: s.startsAt } : {}),
-      since: new Date(s.since).toISOString(),
-      lastSeen: new Date(s.lastSeen).toISOString(),
-      ...(s.expiresAt !== undefined ? { expiresAt: new Date(s.expiresAt).toISOString() } : {}),
-      ...(s.value !== undefined ? { value: s.value } : {}),
-    });
-    return {
-      poolId: config.poolId,
-      pool: loopStatus.pool === undefined
-        ? null
-        : { size: loopStatus.pool.size, state: loopStatus.pool.state, members: loopStatus.pool.members.length, readAt: loopStatus.pool.readAt, operationPending: loopStatus.pool.operationPending },
-      signals: { up: signals.up.map(describe), down: signals.down.map(describe) },
-      lastDecision: loopStatus.lastDecision ?? null,
-      lastError: loopStatus.lastError ?? null,
-      nextTickAt: loopStatus.nextTickAt ?? null,
-      settings: {
-        tickSeconds: loopStatus.tickSeconds,
-        dryRun: config.dryRun,
-        mode: config.policy.mode,
-        minSize: config.policy.minSize,
-        maxSize: config.policy.maxSize,
-        auth: [...(auth.token !== undefined ? ["token"] : []), ...(auth.hmacSecret !== undefined ? ["hmac"] : [])],
-      },
-    };
-  };
   const app = createApp({
     store,
-    auth,
+    auth: config.auth,
     bodyLimitBytes: config.bodyLimitBytes,
     cpuValueRef: config.cpuValueRef,
     metrics,
     logger,
-    status,
+    status: () => renderStatus(loop.status(), store.snapshot(now()), config),
     nextTickAt: () => loop.status().nextTickAt,
     now,
   });

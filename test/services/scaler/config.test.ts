@@ -23,8 +23,8 @@ test("defaults reproduce the course assignment", (t) => {
     exoscale: { key: "EXOkey", secret: "secret", zone: "at-vie-1", timeoutMs: 10_000 },
     poolId: "7f8e5a4c-1111-2222-3333-444455556666",
   });
-  t.is(c.webhookToken, undefined);
-  t.is(c.webhookHmacSecret, undefined);
+  t.is(c.auth.token, undefined);
+  t.is(c.auth.hmacSecret, undefined);
   t.is(c.exoscale.endpoint, undefined);
 });
 
@@ -62,10 +62,7 @@ test("every option is read", (t) => {
     dryRun: true,
     signalTtlMs: 0,
     bodyLimitBytes: 4096,
-    webhookToken: "t",
-    webhookHmacSecret: "h",
-    webhookHmacTimestampHeader: "X-Ts",
-    hmacMaxSkewMs: 60_000,
+    auth: { token: "t", hmacSecret: "h", hmacTimestampHeader: "X-Ts", hmacMaxSkewMs: 60_000 },
     cpuValueRef: "A",
     policy: { minSize: 2, maxSize: 5, mode: "proportional", targetCpu: 60.5, maxStep: 2, scaleUpWarmupMs: 180_000, scaleDownCooldownMs: 300_000, flapGuard: false, scaleUpCpu: 85, victim: "oldest" },
   });
