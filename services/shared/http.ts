@@ -14,10 +14,15 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
   });
 }
 
-/** The base URL of a bound address, e.g. http://127.0.0.1:9101 or http://[::1]:9101. */
+/**
+ * The base URL of a bound address, e.g. http://127.0.0.1:9101 or http://[::1]:9101. A wildcard bind
+ * (0.0.0.0 or ::) is not an address anyone can call, so it maps to the loopback of the same family.
+ */
 export function urlOf(address: AddressInfo): string {
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  const ipv6 = address.family === "IPv6";
+  const wildcard = address.address === (ipv6 ? "::" : "0.0.0.0");
+  const ip = wildcard ? (ipv6 ? "::1" : "127.0.0.1") : address.address;
+  return `http://${ipv6 ? `[${ip}]` : ip}:${address.port}`;
 }
 
 /**
