@@ -2,7 +2,7 @@ import test from "ava";
 import { LoopbackAllocator, ADDRESS_CAPACITY } from "../../../sandbox/emulator/addresses.js";
 import { startEmulator, type Emulator, type EmulatorOptions, type InstanceSnapshot } from "../../../sandbox/emulator/server.js";
 import { formatAuthorization } from "../../../services/exoscale/signing.js";
-import { ManualClock, flush, signedFetch } from "./helpers.js";
+import { ManualClock, flush, signedFetch } from "../../helpers/emulator.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

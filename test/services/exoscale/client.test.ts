@@ -12,7 +12,7 @@ import {
   ExoscaleTimeoutError,
 } from "../../../services/exoscale/errors.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
-import { flush } from "../../sandbox/emulator/helpers.js";
+import { flush } from "../../helpers/emulator.js";
 
 type Clock = sinon.SinonFakeTimers;
 

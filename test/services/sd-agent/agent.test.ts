@@ -10,7 +10,7 @@ import type { ComputeApi, Instance } from "../../../services/exoscale/types.js";
 import { createSdAgent, type RefreshOutcome, type SdAgentOptions } from "../../../services/sd-agent/agent.js";
 import { createSdAgentMetrics } from "../../../services/sd-agent/metrics.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
-import { ManualClock } from "../../sandbox/emulator/helpers.js";
+import { ManualClock } from "../../helpers/emulator.js";
 
 interface Fixture {
   emu: Emulator;

@@ -1,6 +1,25 @@
-/** Test helpers shared by the emulator, client and SD agent tests. */
-import { signRequest } from "../../../services/exoscale/signing.js";
-import type { EmulatorClock } from "../../../sandbox/emulator/server.js";
+/** Test helpers for the in-process API emulator, shared by the emulator, client, SD agent and scaler tests. */
+import type { ExecutionContext } from "ava";
+import { startEmulator, type Emulator, type EmulatorClock, type EmulatorOptions } from "../../sandbox/emulator/server.js";
+import { signRequest } from "../../services/exoscale/signing.js";
+
+/** Starts an emulator on loopback (port 0 unless given) that closes when the test ends. */
+export async function startTestEmulator(t: ExecutionContext, options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = await startEmulator(options);
+  t.teardown(() => emulator.close());
+  return emulator;
+}
+
+/** The EXOSCALE_* variables a service (SD agent, scaler) needs to talk to this emulator about one pool. */
+export function emulatorEnv(emulator: Emulator, poolId: string): Record<string, string> {
+  return {
+    EXOSCALE_KEY: emulator.key,
+    EXOSCALE_SECRET: emulator.secret,
+    EXOSCALE_ZONE: emulator.zone,
+    EXOSCALE_INSTANCEPOOL_ID: poolId,
+    EXOSCALE_API_ENDPOINT: emulator.url,
+  };
+}
 
 /** A clock the test moves by hand: no global is faked, so real sockets keep working. */
 export class ManualClock implements EmulatorClock {
@@ -82,13 +101,4 @@ export async function signedFetch(baseUrl: string, method: string, relative: str
     headers: { Authorization: authorization, ...(body ? { "Content-Type": "application/json" } : {}) },
     ...(body ? { body } : {}),
   });
-}
-
-/** Waits for a condition driven by real I/O, with a bounded deadline (no fixed sleeps). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
