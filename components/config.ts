@@ -2,8 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { EXOSCALE_ZONES, isExoscaleZone, type ExoscaleZone } from "../services/exoscale/zones.js";
 import { cidrProblem, isOpenToWorld } from "./network/cidr.js";
 
-export { isCidr, isOpenToWorld } from "./network/cidr.js";
-
 /** Project config keys (`pulumi config set <key> …`), all in the project's namespace. */
 export const CONFIG_KEYS = {
   exoscaleKey: "exoscale_key",

@@ -4,12 +4,11 @@ import {
   adminCidrWarning,
   ConfigValidationError,
   DEFAULTS,
-  isCidr,
-  isOpenToWorld,
   loadConfig,
   parseSettings,
   type RawSettings,
 } from "../../components/config.js";
+import { isCidr, isOpenToWorld } from "../../components/network/cidr.js";
 import { installPulumiMocks, PROJECT } from "../helpers/pulumiMocks.js";
 
 installPulumiMocks();
