@@ -129,6 +129,81 @@ function secondsLeft(ms: number): string {
   return `${Math.ceil(ms / 1000)} s left`;
 }
 
+/**
+ * Proportional mode: the members that would bring the running ones' average CPU to TARGET_CPU, with the
+ * numbers behind it for the detail line.
+ */
+function proportionalTarget(pool: PoolView, cpu: number, options: PolicyOptions): { serving: number; desired: number; basis: string } {
+  const serving = servingCount(pool);
+  const desired = Math.ceil((serving * cpu) / options.targetCpu);
+  return { serving, desired, basis: `cpu ${cpu} % on ${serving} running at target ${options.targetCpu} % wants ${desired}` };
+}
+
+/** Proportional mode waits for a fresh value rather than re-apply one measured before our last change (a pulse still steps). */
+function staleHold(pool: PoolView, direction: "up" | "down", asserted: readonly AssertedSignal[], stale: boolean, options: PolicyOptions): Decision | undefined {
+  if (options.mode !== "proportional" || !stale || hasPulse(asserted)) return undefined;
+  return hold(pool, "stale value", `the ${direction} alert's last value predates our last change; waiting for a fresh notification`);
+}
+
+function decideUp(pool: PoolView, up: readonly AssertedSignal[], reason: DecisionReason, options: PolicyOptions, now: number): Decision {
+  const { size } = pool;
+  const { maxSize } = options;
+  if (size >= maxSize) return hold(pool, "at max", `size ${size} is at MAX_SIZE ${maxSize}`);
+  const newest = newestMemberAt(pool);
+  if (options.scaleUpWarmupMs > 0 && newest !== undefined && now - newest < options.scaleUpWarmupMs) {
+    return hold(pool, "warming up", `newest member is ${Math.floor((now - newest) / 1000)} s old, warm-up ${secondsLeft(options.scaleUpWarmupMs - (now - newest))}`);
+  }
+  const { cpu, stale } = reportedCpu(up, pool);
+  const waiting = staleHold(pool, "up", up, stale, options);
+  if (waiting !== undefined) return waiting;
+  if (options.mode !== "proportional" || cpu === undefined) return grow(pool, size + 1, reason, `${size} → ${size + 1}`);
+  const { serving, desired, basis } = proportionalTarget(pool, cpu, options);
+  // The high average is over the running members only; members still booting will absorb it.
+  if (serving < size && desired <= size) return hold(pool, "covered by booting members", `${basis}; ${size - serving} of ${size} still booting`);
+  const target = Math.min(Math.max(desired, size + 1), size + options.maxStep, maxSize);
+  return grow(pool, target, reason, `${basis}; ${size} → ${target}`);
+}
+
+/** The smallest size at or above `target` whose projected CPU (same load, fewer members) stays under SCALE_UP_CPU. */
+function flapGuarded(size: number, target: number, cpu: number, options: PolicyOptions): number {
+  let guarded = target;
+  while (guarded < size && (cpu * size) / guarded >= options.scaleUpCpu) guarded += 1;
+  return guarded;
+}
+
+function decideDown(pool: PoolView, down: readonly AssertedSignal[], options: PolicyOptions, now: number): Decision {
+  const { size } = pool;
+  const { minSize } = options;
+  if (size <= minSize) return hold(pool, "at min", `size ${size} is at MIN_SIZE ${minSize}`);
+  const lastActivity = Math.max(newestMemberAt(pool) ?? Number.NEGATIVE_INFINITY, pool.lastChangeAt ?? Number.NEGATIVE_INFINITY);
+  if (options.scaleDownCooldownMs > 0 && Number.isFinite(lastActivity) && now - lastActivity < options.scaleDownCooldownMs) {
+    return hold(pool, "cooling down", `last change ${Math.floor((now - lastActivity) / 1000)} s ago, cooldown ${secondsLeft(options.scaleDownCooldownMs - (now - lastActivity))}`);
+  }
+  const { cpu, stale } = reportedCpu(down, pool);
+  const waiting = staleHold(pool, "down", down, stale, options);
+  if (waiting !== undefined) return waiting;
+  let target = size - 1;
+  let detail = `${size} → ${target}`;
+  if (options.mode === "proportional" && cpu !== undefined) {
+    const { desired, basis } = proportionalTarget(pool, cpu, options);
+    target = Math.max(Math.min(desired, size - 1), size - options.maxStep, minSize);
+    detail = `${basis}; ${size} → ${target}`;
+  }
+  if (options.flapGuard && cpu !== undefined && cpu > 0) {
+    // The same load on fewer members: stop before the projected CPU would fire the up alert.
+    const projected = (n: number): string => ((cpu * size) / n).toFixed(1);
+    const guarded = flapGuarded(size, target, cpu, options);
+    if (guarded === size) {
+      return hold(pool, "flap guard", `cpu ${cpu} % on ${size} would be ${projected(size - 1)} % on ${size - 1}, at or above SCALE_UP_CPU ${options.scaleUpCpu} %`);
+    }
+    if (guarded !== target) {
+      detail += `; flap guard keeps ${guarded} (projected ${projected(guarded)} %)`;
+      target = guarded;
+    }
+  }
+  return shrink(pool, target, "down signal", detail, options);
+}
+
 export function decide(pool: PoolView, signals: SignalState, options: PolicyOptions, now: number): Decision {
   if (pool.operationPending) return hold(pool, "operation pending", "our last scale operation has not finished", false);
   if (pool.state !== "running") return hold(pool, `pool ${pool.state}`, `the pool is ${pool.state}; waiting for it to settle`, false);
@@ -141,60 +216,7 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
   const wantsUp = signals.up.length > 0;
   const wantsDown = signals.down.length > 0;
   if (!wantsUp && !wantsDown) return hold(pool, "no signal", "no signal since the last tick and no alert firing");
-
-  if (wantsUp) {
-    // Both directions at once: adding capacity is the safe side.
-    const reason: DecisionReason = wantsDown ? "up wins over down" : "up signal";
-    if (size >= maxSize) return hold(pool, "at max", `size ${size} is at MAX_SIZE ${maxSize}`);
-    const newest = newestMemberAt(pool);
-    if (options.scaleUpWarmupMs > 0 && newest !== undefined && now - newest < options.scaleUpWarmupMs) {
-      return hold(pool, "warming up", `newest member is ${Math.floor((now - newest) / 1000)} s old, warm-up ${secondsLeft(options.scaleUpWarmupMs - (now - newest))}`);
-    }
-    let target = size + 1;
-    let detail = `${size} → ${target}`;
-    const { cpu, stale } = reportedCpu(signals.up, pool);
-    if (options.mode === "proportional" && stale && !hasPulse(signals.up)) return hold(pool, "stale value", "the up alert's last value predates our last change; waiting for a fresh notification");
-    if (options.mode === "proportional" && cpu !== undefined) {
-      const serving = servingCount(pool);
-      const desired = Math.ceil((serving * cpu) / options.targetCpu);
-      const basis = `cpu ${cpu} % on ${serving} running at target ${options.targetCpu} % wants ${desired}`;
-      // The high average is over the running members only; members still booting will absorb it.
-      if (serving < size && desired <= size) return hold(pool, "covered by booting members", `${basis}; ${size - serving} of ${size} still booting`);
-      target = Math.min(Math.max(desired, size + 1), size + options.maxStep, maxSize);
-      detail = `${basis}; ${size} → ${target}`;
-    } else if (target > maxSize) {
-      target = maxSize;
-    }
-    return grow(pool, target, reason, detail);
-  }
-
-  if (size <= minSize) return hold(pool, "at min", `size ${size} is at MIN_SIZE ${minSize}`);
-  const lastActivity = Math.max(newestMemberAt(pool) ?? Number.NEGATIVE_INFINITY, pool.lastChangeAt ?? Number.NEGATIVE_INFINITY);
-  if (options.scaleDownCooldownMs > 0 && Number.isFinite(lastActivity) && now - lastActivity < options.scaleDownCooldownMs) {
-    return hold(pool, "cooling down", `last change ${Math.floor((now - lastActivity) / 1000)} s ago, cooldown ${secondsLeft(options.scaleDownCooldownMs - (now - lastActivity))}`);
-  }
-  let target = size - 1;
-  let detail = `${size} → ${target}`;
-  const { cpu, stale } = reportedCpu(signals.down, pool);
-  if (options.mode === "proportional" && stale && !hasPulse(signals.down)) return hold(pool, "stale value", "the down alert's last value predates our last change; waiting for a fresh notification");
-  if (options.mode === "proportional" && cpu !== undefined) {
-    const serving = servingCount(pool);
-    const desired = Math.ceil((serving * cpu) / options.targetCpu);
-    target = Math.max(Math.min(desired, size - 1), size - options.maxStep, minSize);
-    detail = `cpu ${cpu} % on ${serving} running at target ${options.targetCpu} % wants ${desired}; ${size} → ${target}`;
-  }
-  if (options.flapGuard && cpu !== undefined && cpu > 0) {
-    // The same load on fewer members: stop before the projected CPU would fire the up alert.
-    const projected = (n: number): number => (cpu * size) / n;
-    let guarded = target;
-    while (guarded < size && projected(guarded) >= options.scaleUpCpu) guarded += 1;
-    if (guarded === size) {
-      return hold(pool, "flap guard", `cpu ${cpu} % on ${size} would be ${projected(size - 1).toFixed(1)} % on ${size - 1}, at or above SCALE_UP_CPU ${options.scaleUpCpu} %`);
-    }
-    if (guarded !== target) {
-      detail += `; flap guard keeps ${guarded} (projected ${projected(guarded).toFixed(1)} %)`;
-      target = guarded;
-    }
-  }
-  return shrink(pool, target, "down signal", detail, options);
+  // Both directions at once: adding capacity is the safe side.
+  if (wantsUp) return decideUp(pool, signals.up, wantsDown ? "up wins over down" : "up signal", options, now);
+  return decideDown(pool, signals.down, options, now);
 }
