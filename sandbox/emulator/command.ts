@@ -6,6 +6,7 @@ import { createLogger } from "../../services/shared/log.js";
 import { isUuid } from "../../services/exoscale/env.js";
 import { isExoscaleZone } from "../../services/exoscale/zones.js";
 import { generateCredential, startEmulator, type FaultOptions, type InstanceSnapshot, type OperationSnapshot } from "./server.js";
+import { messageOf } from "../../services/shared/errors.js";
 
 export const USAGE = `usage: npm run emulator -- [options]
   --port N                 listen port (default 8081; 0 picks a free one)
@@ -64,7 +65,7 @@ export function parseEmulatorArgs(argv: string[]): EmulatorCommandOptions {
       },
     }));
   } catch (error) {
-    throw new ConfigError([`${error instanceof Error ? error.message : String(error)}`, USAGE]);
+    throw new ConfigError([messageOf(error), USAGE]);
   }
   if (values.help) throw new ConfigError([USAGE]);
   const problems: string[] = [];

@@ -10,6 +10,7 @@ import { createExoscaleClient } from "../../services/exoscale/client.js";
 import { clientOptionsFromEnv, readExoscaleEnv } from "../../services/exoscale/env.js";
 import { ConfigError, EnvReader } from "../../services/shared/env.js";
 import { parsePoolCommand, runPoolCommand } from "./pool-command.js";
+import { messageOf } from "../../services/shared/errors.js";
 
 async function main(): Promise<number> {
   try {
@@ -22,7 +23,7 @@ async function main(): Promise<number> {
     await runPoolCommand(api, env.poolIds[0]!, command, (line) => process.stdout.write(`${line}\n`));
     return 0;
   } catch (error) {
-    process.stderr.write(`pool: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`pool: ${messageOf(error)}\n`);
     return error instanceof ConfigError ? 2 : 1;
   }
 }

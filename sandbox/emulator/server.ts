@@ -29,6 +29,7 @@ import {
   type PoolSnapshot,
   type PoolSpec,
 } from "./model.js";
+import { messageOf } from "../../services/shared/errors.js";
 
 export type { EmulatorClock, InstanceHooks, InstanceSnapshot, OperationSnapshot, PoolSnapshot, PoolSpec } from "./model.js";
 
@@ -376,7 +377,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch (error) {
       if (error instanceof HttpError) finish(error.status, { message: error.message }, error.headers);
       else if (error instanceof ModelError) finish(error.status, { message: error.message });
-      else finish(500, { message: `emulator error: ${error instanceof Error ? error.message : String(error)}` });
+      else finish(500, { message: `emulator error: ${messageOf(error)}` });
     }
   }
 

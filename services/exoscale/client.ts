@@ -28,6 +28,7 @@ import { DEFAULT_SIGNATURE_TTL_SECONDS, signRequest } from "./signing.js";
 import type { ComputeApi, Instance, InstancePool, Operation, WaitOptions } from "./types.js";
 import { errorMessageOf, listOf, toInstance, toInstancePool, toOperation } from "./wire.js";
 import { zoneEndpoint } from "./zones.js";
+import { toError } from "../shared/errors.js";
 
 export interface ExoscaleRetryOptions {
   /** Retries after the first attempt (default 3). */
@@ -204,7 +205,7 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
     if (error instanceof TypeError || (error instanceof Error && error.name === "AbortError")) {
       return new ExoscaleNetworkError({ ...details, endpoint, cause: error });
     }
-    return error instanceof Error ? error : new Error(String(error));
+    return toError(error);
   }
 
   const id = (value: string): string => encodeURIComponent(value);

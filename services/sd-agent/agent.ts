@@ -11,6 +11,7 @@ import type { Logger } from "../shared/log.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { RefreshErrorKind, SdAgentMetrics } from "./metrics.js";
 import { renderFileSd, targetGroups, targetsOf, type PoolMembers, type TargetGroup } from "./render.js";
+import { messageOf, toError } from "../shared/errors.js";
 
 export interface SdAgentOptions {
   api: ComputeApi;
@@ -45,7 +46,7 @@ export interface SdAgent {
 
 class WriteError extends Error {
   constructor(path: string, cause: unknown) {
-    super(`cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`cannot write ${path}: ${messageOf(cause)}`, { cause });
     this.name = "WriteError";
   }
 }
@@ -144,7 +145,7 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
       }
       return { ok: true, changed, targets };
     } catch (caught) {
-      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const error = toError(caught);
       const kind = classifyError(error);
       metrics.errors.inc({ kind });
       consecutiveFailures += 1;

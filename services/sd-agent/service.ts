@@ -10,6 +10,7 @@ import { startMetricsServer, type MetricsServer } from "../shared/metrics-server
 import { createSdAgent, type SdAgent, type SdAgentOptions } from "./agent.js";
 import { parseSdAgentConfig, type SdAgentConfig } from "./config.js";
 import { createSdAgentMetrics, type SdAgentMetrics } from "./metrics.js";
+import { messageOf } from "../shared/errors.js";
 
 export interface SdAgentDeps {
   logger?: Logger;
@@ -43,7 +44,7 @@ export async function startSdAgent(env: Readonly<Record<string, string | undefin
   const api = (deps.createApi ?? createSdAgentApi)(config, logger);
   // Fail at start, with the path in the message, when the directory cannot be created.
   await mkdir(dirname(config.sdFile), { recursive: true }).catch((error: unknown) => {
-    throw new Error(`cannot create the directory of SD_FILE ${config.sdFile}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot create the directory of SD_FILE ${config.sdFile}: ${messageOf(error)}`);
   });
   let metricsServer: MetricsServer | undefined;
   if (config.metrics) {

@@ -1,4 +1,5 @@
 import { ConfigError } from "./env.js";
+import { messageOf } from "./errors.js";
 
 /** A started service: `stop` must release every timer, socket and file handle it holds. */
 export interface RunningService {
@@ -84,8 +85,4 @@ export async function runService(name: string, start: () => Promise<RunningServi
     return;
   }
   if (signalled) stopService(service);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

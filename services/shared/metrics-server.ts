@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
 import { closeServer, listen, urlOf } from "./http.js";
+import { messageOf } from "./errors.js";
 
 export interface MetricsServerOptions {
   registry: Registry;
@@ -38,7 +39,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     options.registry.metrics().then(
       (text) => res.writeHead(200, { "Content-Type": options.registry.contentType }).end(text),
       (error: unknown) =>
-        res.writeHead(500, { "Content-Type": "text/plain" }).end(`metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
+        res.writeHead(500, { "Content-Type": "text/plain" }).end(`metrics failed: ${messageOf(error)}\n`),
     );
   });
   server.keepAliveTimeout = 5_000;
