@@ -9,7 +9,7 @@ import type { PolicyOptions } from "./config.js";
 import { ApiCallError, type PoolDriver } from "./driver.js";
 import type { ScalerMetrics } from "./metrics.js";
 import { decide, type Decision, type PoolView } from "./policy.js";
-import type { SignalStore } from "./signalStore.js";
+import type { SignalState, SignalStore } from "./signalStore.js";
 
 export interface LoopOptions {
   driver: PoolDriver;
@@ -149,75 +149,90 @@ export class DecisionLoop {
 
   /** One pass of read → decide → apply → explain. Never throws. */
   async tick(): Promise<DecisionRecord | undefined> {
-    const { driver, store, policy, logger, metrics, dryRun } = this.options;
-    const now = this.now();
     try {
-      let view: PoolView;
-      try {
-        view = await driver.observe(now);
-      } catch (error) {
-        this.fail(error, now);
-        return undefined;
-      }
-      this.lastPool = { ...view, readAt: new Date(now).toISOString() };
-      metrics.poolSize.set(view.size);
-      const signals = store.snapshot(now);
-      const settled = this.settleUnconfirmed(view);
-      const decision = settled?.decision ?? decide(view, signals, policy, now);
-      const record: DecisionRecord = { ...decision, at: new Date(now).toISOString(), dryRun };
-      if (decision.direction !== "none" && !dryRun) {
-        if (this.stopRequested) {
-          // Stopped while this tick was reading the pool: a stopping scaler changes nothing.
-          record.notApplied = "scaler stopping";
-        } else {
-          try {
-            const operation = await driver.apply(decision, now);
-            record.operationId = operation.id;
-          } catch (error) {
-            // Pulses stay queued, so the next tick tries again, unless it finds the change made after all.
-            record.error = error instanceof Error ? error.message : String(error);
-            this.unconfirmed = {
-              direction: decision.direction,
-              target: decision.targetSize,
-              at: now,
-              pulseIds: new Set([...signals.up, ...signals.down].filter((s) => s.kind === "pulse").map((s) => s.id)),
-            };
-            this.fail(error, now);
-          }
-        }
-      }
-      if (settled !== undefined) {
-        // Only the pulses the failed call acted on; newer ones ask for a step of their own next tick.
-        const spent = (s: { id: number }): boolean => settled.pulseIds.has(s.id);
-        store.consumePulses({ up: signals.up.filter(spent), down: signals.down.filter(spent) });
-      } else if (decision.evaluated && record.error === undefined && record.notApplied === undefined) {
-        store.consumePulses(signals);
-      }
-      this.lastDecision = record;
-      metrics.decisions.inc({ direction: decision.direction, reason: decision.reason });
-      metrics.desiredSize.set(decision.targetSize);
-      const after = store.snapshot(now);
-      metrics.assertedSignals.set({ direction: "up" }, after.up.length);
-      metrics.assertedSignals.set({ direction: "down" }, after.down.length);
-      logger.info("decision", {
-        reason: decision.reason,
-        direction: decision.direction,
-        from: decision.currentSize,
-        to: decision.targetSize,
-        detail: decision.detail,
-        poolState: view.state,
-        signalsUp: signals.up.length,
-        signalsDown: signals.down.length,
-        ...(decision.victims !== undefined ? { victims: decision.victims } : {}),
-        ...(record.operationId !== undefined ? { operation: record.operationId } : {}),
-        ...(record.error !== undefined ? { error: record.error } : {}),
-        ...(record.notApplied !== undefined ? { notApplied: record.notApplied } : {}),
-        dryRun,
-      });
-      return record;
+      return await this.evaluate(this.now());
     } finally {
-      metrics.ticks.inc();
-      metrics.lastTick.set(this.now() / 1000);
+      this.options.metrics.ticks.inc();
+      this.options.metrics.lastTick.set(this.now() / 1000);
     }
+  }
+
+  private async evaluate(now: number): Promise<DecisionRecord | undefined> {
+    const { driver, store, policy, metrics } = this.options;
+    let view: PoolView;
+    try {
+      view = await driver.observe(now);
+    } catch (error) {
+      this.fail(error, now);
+      return undefined;
+    }
+    this.lastPool = { ...view, readAt: new Date(now).toISOString() };
+    metrics.poolSize.set(view.size);
+    const signals = store.snapshot(now);
+    const settled = this.settleUnconfirmed(view);
+    const decision = settled?.decision ?? decide(view, signals, policy, now);
+    const record = await this.applyDecision(decision, signals, now);
+    if (settled !== undefined) {
+      // Only the pulses the failed call acted on; newer ones ask for a step of their own next tick.
+      const spent = (s: { id: number }): boolean => settled.pulseIds.has(s.id);
+      store.consumePulses({ up: signals.up.filter(spent), down: signals.down.filter(spent) });
+    } else if (decision.evaluated && record.error === undefined && record.notApplied === undefined) {
+      store.consumePulses(signals);
+    }
+    this.lastDecision = record;
+    this.report(record, view, signals, now);
+    return record;
+  }
+
+  /** Carries out a change (unless none, dry-run or stopping); a failed call is remembered as unconfirmed. */
+  private async applyDecision(decision: Decision, signals: SignalState, now: number): Promise<DecisionRecord> {
+    const { driver, dryRun } = this.options;
+    const record: DecisionRecord = { ...decision, at: new Date(now).toISOString(), dryRun };
+    if (decision.direction === "none" || dryRun) return record;
+    if (this.stopRequested) {
+      // Stopped while this tick was reading the pool: a stopping scaler changes nothing.
+      record.notApplied = "scaler stopping";
+      return record;
+    }
+    try {
+      const operation = await driver.apply(decision, now);
+      record.operationId = operation.id;
+    } catch (error) {
+      // Pulses stay queued, so the next tick tries again, unless it finds the change made after all.
+      record.error = error instanceof Error ? error.message : String(error);
+      this.unconfirmed = {
+        direction: decision.direction,
+        target: decision.targetSize,
+        at: now,
+        pulseIds: new Set([...signals.up, ...signals.down].filter((s) => s.kind === "pulse").map((s) => s.id)),
+      };
+      this.fail(error, now);
+    }
+    return record;
+  }
+
+  /** The decision's metrics and its one log line. */
+  private report(record: DecisionRecord, view: PoolView, signals: SignalState, now: number): void {
+    const { store, logger, metrics, dryRun } = this.options;
+    metrics.decisions.inc({ direction: record.direction, reason: record.reason });
+    metrics.desiredSize.set(record.targetSize);
+    const after = store.snapshot(now);
+    metrics.assertedSignals.set({ direction: "up" }, after.up.length);
+    metrics.assertedSignals.set({ direction: "down" }, after.down.length);
+    logger.info("decision", {
+      reason: record.reason,
+      direction: record.direction,
+      from: record.currentSize,
+      to: record.targetSize,
+      detail: record.detail,
+      poolState: view.state,
+      signalsUp: signals.up.length,
+      signalsDown: signals.down.length,
+      ...(record.victims !== undefined ? { victims: record.victims } : {}),
+      ...(record.operationId !== undefined ? { operation: record.operationId } : {}),
+      ...(record.error !== undefined ? { error: record.error } : {}),
+      ...(record.notApplied !== undefined ? { notApplied: record.notApplied } : {}),
+      dryRun,
+    });
   }
 }
