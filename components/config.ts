@@ -37,8 +37,9 @@ export const DEFAULTS = {
   templateName: "Linux Ubuntu 24.04 LTS 64-bit",
 } as const;
 
-/** Exoscale refuses root disks below 10 GiB. */
+/** The root-disk sizes Exoscale accepts (API v2 `disk-size`: 10 to 51200 GiB). */
 export const MIN_DISK_SIZE_GIB = 10;
+export const MAX_DISK_SIZE_GIB = 51200;
 
 /** Every non-credential setting, typed and validated. */
 export interface Settings {
@@ -82,6 +83,13 @@ export class ConfigValidationError extends pulumi.RunError {
   }
 }
 
+/** Limits on an integer setting, reported as "<key> must be at least/at most <n> <unit>". */
+interface IntBounds {
+  min?: number;
+  max?: number;
+  unit?: string;
+}
+
 const INSTANCE_TYPE = /^[a-z0-9]+\.[a-z0-9]+$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 
@@ -92,7 +100,7 @@ const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-s
 export function parseSettings(raw: RawSettings, extraProblems: readonly string[] = []): Settings {
   const problems: string[] = [...extraProblems];
 
-  const int = (field: keyof RawSettings, fallback: number): number => {
+  const int = (field: keyof RawSettings, fallback: number, bounds: IntBounds = {}): number => {
     const text = raw[field];
     if (text === undefined || text.trim() === "") {
       return fallback;
@@ -101,7 +109,14 @@ export function parseSettings(raw: RawSettings, extraProblems: readonly string[]
       problems.push(`${CONFIG_KEYS[field]} must be a whole number, got "${text}"`);
       return fallback;
     }
-    return Number(text.trim());
+    const value = Number(text.trim());
+    const unit = bounds.unit === undefined ? "" : ` ${bounds.unit}`;
+    if (bounds.min !== undefined && value < bounds.min) {
+      problems.push(`${CONFIG_KEYS[field]} must be at least ${bounds.min}${unit}, got ${value}`);
+    } else if (bounds.max !== undefined && value > bounds.max) {
+      problems.push(`${CONFIG_KEYS[field]} must be at most ${bounds.max}${unit}, got ${value}`);
+    }
+    return value;
   };
   const str = (field: keyof RawSettings, fallback: string): string => {
     const text = raw[field]?.trim();
@@ -113,16 +128,18 @@ export function parseSettings(raw: RawSettings, extraProblems: readonly string[]
     problems.push(`${CONFIG_KEYS.zone} "${zone}" is not an Exoscale zone (one of: ${EXOSCALE_ZONES.join(", ")})`);
   }
 
+  const diskSize = { min: MIN_DISK_SIZE_GIB, max: MAX_DISK_SIZE_GIB, unit: "GiB" };
   const pool = {
     instanceType: str("poolInstanceType", DEFAULTS.poolInstanceType),
-    diskSize: int("poolDiskSize", DEFAULTS.poolDiskSize),
+    diskSize: int("poolDiskSize", DEFAULTS.poolDiskSize, diskSize),
     initialSize: int("poolInitialSize", DEFAULTS.poolInitialSize),
-    minSize: int("poolMinSize", DEFAULTS.poolMinSize),
+    // The pool API and the provider refuse a size below 1.
+    minSize: int("poolMinSize", DEFAULTS.poolMinSize, { min: 1 }),
     maxSize: int("poolMaxSize", DEFAULTS.poolMaxSize),
   };
   const monitoring = {
     instanceType: str("monitoringInstanceType", DEFAULTS.monitoringInstanceType),
-    diskSize: int("monitoringDiskSize", DEFAULTS.monitoringDiskSize),
+    diskSize: int("monitoringDiskSize", DEFAULTS.monitoringDiskSize, diskSize),
   };
   for (const [key, type] of [
     [CONFIG_KEYS.poolInstanceType, pool.instanceType],
@@ -132,19 +149,7 @@ export function parseSettings(raw: RawSettings, extraProblems: readonly string[]
       problems.push(`${key} must look like <family>.<size> (e.g. standard.micro), got "${type}"`);
     }
   }
-  for (const [key, size] of [
-    [CONFIG_KEYS.poolDiskSize, pool.diskSize],
-    [CONFIG_KEYS.monitoringDiskSize, monitoring.diskSize],
-  ] as const) {
-    if (size < MIN_DISK_SIZE_GIB) {
-      problems.push(`${key} must be at least ${MIN_DISK_SIZE_GIB} GiB, got ${size}`);
-    }
-  }
 
-  // The pool API and the provider refuse a size below 1.
-  if (pool.minSize < 1) {
-    problems.push(`${CONFIG_KEYS.poolMinSize} must be at least 1, got ${pool.minSize}`);
-  }
   if (pool.minSize > pool.maxSize) {
     problems.push(`${CONFIG_KEYS.poolMinSize} (${pool.minSize}) must not exceed ${CONFIG_KEYS.poolMaxSize} (${pool.maxSize})`);
   } else if (pool.initialSize < pool.minSize || pool.initialSize > pool.maxSize) {

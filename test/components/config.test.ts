@@ -80,6 +80,7 @@ const SINGLE_PROBLEMS: { title: string; raw: RawSettings; mentions: RegExp }[] =
   { title: "non-numeric size", raw: { poolMaxSize: "ten" }, mentions: /pool_max_size must be a whole number, got "ten"/ },
   { title: "min below 1", raw: { poolMinSize: "0", poolInitialSize: "1" }, mentions: /pool_min_size must be at least 1/ },
   { title: "disk too small", raw: { poolDiskSize: "5" }, mentions: /pool_disk_size must be at least 10 GiB/ },
+  { title: "disk too large", raw: { monitoringDiskSize: "60000" }, mentions: /monitoring_disk_size must be at most 51200 GiB, got 60000/ },
   { title: "instance type shape", raw: { monitoringInstanceType: "large" }, mentions: /monitoring_instance_type must look like <family>.<size>/ },
   { title: "not a public key", raw: { sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----" }, mentions: /ssh_public_key must be one OpenSSH public key line/ },
 ];
