@@ -30,6 +30,7 @@ import {
   type PoolSpec,
 } from "./model.js";
 import { messageOf } from "../../services/shared/errors.js";
+import { isRecord } from "../../services/shared/json.js";
 
 export type { EmulatorClock, InstanceHooks, InstanceSnapshot, OperationSnapshot, PoolSnapshot, PoolSpec } from "./model.js";
 
@@ -241,10 +242,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch {
       throw new HttpError(400, "request body is not valid JSON");
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new HttpError(400, "request body must be a JSON object");
-    }
-    return parsed as Record<string, unknown>;
+    if (!isRecord(parsed)) throw new HttpError(400, "request body must be a JSON object");
+    return parsed;
   }
 
   /** The id a path segment encodes; a malformed escape is the client's mistake (400), not ours (500). */
@@ -332,9 +331,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
     const finish = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
-      if (status >= 400 && typeof payload === "object" && payload !== null && "message" in payload) {
-        record.error = String((payload as { message: unknown }).message);
-      }
+      if (status >= 400 && isRecord(payload) && "message" in payload) record.error = String(payload.message);
       send(res, status, payload, headers);
       model.events.emit("request", record);
     };

@@ -2,6 +2,7 @@
  * The API v2 JSON shapes (kebab-case, per the OpenAPI spec) for the subset we use, and pure mappers to the
  * camelCase domain types. The emulator serves these shapes, so both sides share one definition.
  */
+import { isRecord, stringMap } from "../shared/json.js";
 import type { Instance, InstancePool, InstancePoolState, InstanceState, Operation, OperationState } from "./types.js";
 
 export interface WireRef {
@@ -76,20 +77,9 @@ export class WireShapeError extends Error {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function str(value: unknown, field: string, whole: unknown): string {
   if (typeof value !== "string") throw new WireShapeError(`field ${field} is not a string`, whole);
   return value;
-}
-
-function labelsOf(value: unknown): Record<string, string> {
-  if (!isRecord(value)) return {};
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) if (typeof v === "string") labels[k] = v;
-  return labels;
 }
 
 export function toInstancePool(value: unknown): InstancePool {
@@ -103,7 +93,7 @@ export function toInstancePool(value: unknown): InstancePool {
     size,
     state: str(value.state, "state", value) as InstancePoolState,
     instanceIds: refs.filter(isRecord).map((ref) => str(ref.id, "instances[].id", value)),
-    labels: labelsOf(value.labels),
+    labels: stringMap(value.labels),
   };
 }
 
@@ -114,7 +104,7 @@ export function toInstance(value: unknown): Instance {
     name: typeof value.name === "string" ? value.name : "",
     state: str(value.state, "state", value) as InstanceState,
     createdAt: typeof value["created-at"] === "string" ? value["created-at"] : "",
-    labels: labelsOf(value.labels),
+    labels: stringMap(value.labels),
   };
   if (typeof value["public-ip"] === "string" && value["public-ip"] !== "") instance.publicIp = value["public-ip"];
   if (isRecord(value.manager) && typeof value.manager.id === "string") instance.managerId = value.manager.id;
