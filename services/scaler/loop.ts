@@ -9,7 +9,7 @@ import type { PolicyOptions } from "./config.js";
 import { ApiCallError, type PoolDriver } from "./driver.js";
 import type { ScalerMetrics } from "./metrics.js";
 import { decide, type Decision, type PoolView } from "./policy.js";
-import type { SignalState, SignalStore } from "./signalStore.js";
+import { pulseIdsOf, type SignalState, type SignalStore } from "./signalStore.js";
 
 export interface LoopOptions {
   driver: PoolDriver;
@@ -174,10 +174,9 @@ export class DecisionLoop {
     const record = await this.applyDecision(decision, signals, now);
     if (settled !== undefined) {
       // Only the pulses the failed call acted on; newer ones ask for a step of their own next tick.
-      const spent = (s: { id: number }): boolean => settled.pulseIds.has(s.id);
-      store.consumePulses({ up: signals.up.filter(spent), down: signals.down.filter(spent) });
+      store.consumePulses(settled.pulseIds);
     } else if (decision.evaluated && record.error === undefined && record.notApplied === undefined) {
-      store.consumePulses(signals);
+      store.consumePulses(pulseIdsOf(signals));
     }
     this.lastDecision = record;
     this.report(record, view, signals, now);
@@ -204,7 +203,7 @@ export class DecisionLoop {
         direction: decision.direction,
         target: decision.targetSize,
         at: now,
-        pulseIds: new Set([...signals.up, ...signals.down].filter((s) => s.kind === "pulse").map((s) => s.id)),
+        pulseIds: pulseIdsOf(signals),
       };
       this.fail(error, now);
     }

@@ -25,6 +25,11 @@ export interface SignalState {
   down: AssertedSignal[];
 }
 
+/** The ids of the pulses in a snapshot: what a tick that acted on it consumes. */
+export function pulseIdsOf(state: SignalState): Set<number> {
+  return new Set([...state.up, ...state.down].filter((s) => s.kind === "pulse").map((s) => s.id));
+}
+
 export type RecordOutcome =
   | "queued" // a pulse waiting for the next tick
   | "asserted" // a new firing alert
@@ -202,16 +207,10 @@ export class SignalStore {
     return { up: all.filter((s) => s.direction === "up"), down: all.filter((s) => s.direction === "down") };
   }
 
-  /** Removes the pulses a tick has acted on (those in `state`); pulses that arrived since stay. */
-  consumePulses(state: SignalState): number {
-    const ids = new Set([...state.up, ...state.down].filter((s) => s.kind === "pulse").map((s) => s.id));
-    let removed = 0;
+  /** Removes the pulses a tick has acted on (`ids`, see pulseIdsOf); pulses that arrived since stay. */
+  consumePulses(ids: ReadonlySet<number>): void {
     for (let i = this.pulses.length - 1; i >= 0; i -= 1) {
-      if (ids.has(this.pulses[i]!.id)) {
-        this.pulses.splice(i, 1);
-        removed += 1;
-      }
+      if (ids.has(this.pulses[i]!.id)) this.pulses.splice(i, 1);
     }
-    return removed;
   }
 }

@@ -1,6 +1,6 @@
 import test from "ava";
 import type { Signal } from "../../../services/scaler/signals.js";
-import { DEFAULT_MAX_ALERTS, DEFAULT_MAX_PULSES, DEFAULT_MAX_RESOLVED_EPISODES, SignalStore } from "../../../services/scaler/signalStore.js";
+import { DEFAULT_MAX_ALERTS, DEFAULT_MAX_PULSES, DEFAULT_MAX_RESOLVED_EPISODES, pulseIdsOf, SignalStore } from "../../../services/scaler/signalStore.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");
@@ -13,7 +13,8 @@ test("a pulse is held until a tick consumes it", (t) => {
   t.deepEqual(store.record([pulse("up")], T0).map((r) => r.outcome), ["queued"]);
   const state = store.snapshot(T0 + 1000);
   t.is(state.up.length, 1);
-  t.is(store.consumePulses(state), 1);
+  t.is(pulseIdsOf(state).size, 1);
+  store.consumePulses(pulseIdsOf(state));
   t.is(store.snapshot(T0 + 2000).up.length, 0);
 });
 
@@ -22,15 +23,24 @@ test("a pulse that arrives during a tick survives that tick", (t) => {
   store.record([pulse("down")], T0);
   const seen = store.snapshot(T0);
   store.record([pulse("down")], T0 + 10);
-  store.consumePulses(seen);
+  store.consumePulses(pulseIdsOf(seen));
   t.is(store.snapshot(T0 + 20).down.length, 1);
+});
+
+test("pulseIdsOf names the pulses of a snapshot, never its alerts", (t) => {
+  const store = new SignalStore(600_000);
+  store.record([pulse("up"), firingUp, pulse("down")], T0);
+  const state = store.snapshot(T0);
+  const pulses = [...state.up, ...state.down].filter((s) => s.kind === "pulse").map((s) => s.id);
+  t.is(pulses.length, 2);
+  t.deepEqual(pulseIdsOf(state), new Set(pulses));
 });
 
 test("a firing alert stays asserted across ticks until resolved", (t) => {
   const store = new SignalStore(600_000);
   t.is(store.record([firingUp], T0)[0]!.outcome, "asserted");
   const s1 = store.snapshot(T0 + 60_000);
-  store.consumePulses(s1);
+  store.consumePulses(pulseIdsOf(s1));
   t.is(store.snapshot(T0 + 120_000).up.length, 1);
   t.is(store.record([resolvedUp], T0 + 130_000)[0]!.outcome, "withdrawn");
   t.is(store.snapshot(T0 + 131_000).up.length, 0);
