@@ -12,14 +12,13 @@ export interface MonitoringHostArgs {
   securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Name of the registered SSH key to install. */
   sshKeyName: pulumi.Input<string>;
-  /** Optional cloud-init for the provisioning step to add. */
-  userData?: pulumi.Input<string>;
   labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
- * The VM that will run Prometheus, Grafana, the SD agent and the scaler. Its software is
- * provisioned over SSH by remote commands hung on {@link MonitoringHost.instance}.
+ * The VM meant for Prometheus, Grafana, the SD agent and the scaler: a bare template instance
+ * with the stack's SSH key, reachable at {@link MonitoringHost.publicIp} as
+ * {@link MonitoringHost.sshUser}, ready to be provisioned over SSH.
  */
 export class MonitoringHost extends pulumi.ComponentResource {
   public readonly instance: exoscale.ComputeInstance;
@@ -36,7 +35,6 @@ export class MonitoringHost extends pulumi.ComponentResource {
       diskSize: args.diskSize,
       securityGroupIds: args.securityGroupIds,
       sshKeys: [args.sshKeyName],
-      userData: args.userData,
       labels: args.labels,
     }, { parent: this });
 

@@ -33,14 +33,6 @@ export interface StackOutputs {
   scaling: { minSize: number; maxSize: number; scaleUpCpuPercent: number; scaleDownCpuPercent: number };
 }
 
-/** How the provisioning step reaches the monitoring host over SSH. */
-export interface MonitoringConnection {
-  host: pulumi.Output<string>;
-  user: pulumi.Output<string>;
-  /** Present when the program generated the key; with a user-supplied key the user's agent is needed. */
-  privateKey?: pulumi.Output<string>;
-}
-
 /**
  * The looked-up template's id, or a RunError (printed without a stack trace: the name is the
  * user's setting, not our bug) saying which setting to change and how to find a valid name.
@@ -66,8 +58,6 @@ export class AutoscalerStack extends pulumi.ComponentResource {
   public readonly monitoringHost: MonitoringHost;
   public readonly serviceCredentials: ServiceCredentials;
   public readonly outputs: StackOutputs;
-  /** For remote commands that provision the monitoring host (never exported as a whole). */
-  public readonly monitoringConnection: MonitoringConnection;
 
   constructor(name: string, args: AutoscalerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("exoscale-autoscaler:index:AutoscalerStack", name, {}, opts);
@@ -121,11 +111,6 @@ export class AutoscalerStack extends pulumi.ComponentResource {
     this.serviceCredentials = new ServiceCredentials(`${name}-iam`, { labels }, children);
 
     const hostIp = this.monitoringHost.publicIp;
-    this.monitoringConnection = {
-      host: hostIp,
-      user: this.monitoringHost.sshUser,
-      privateKey: this.sshAccess.privateKey,
-    };
     this.outputs = {
       appUrl: this.loadBalancer.url,
       nlbIp: this.loadBalancer.ipAddress,
