@@ -1,9 +1,11 @@
 /**
- * Wires the scaler together: config → signal store, pool driver, loop, HTTP app. `main.ts` passes the
- * real Exoscale client; tests pass whatever ComputeApi they run against.
+ * Wires the scaler together: config → signal store, pool driver, loop, HTTP app. The API client is the
+ * real Exoscale client unless the caller (a test) passes whatever ComputeApi it runs against.
  */
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
+import { createExoscaleClient } from "../exoscale/client.js";
+import { clientOptionsFromEnv } from "../exoscale/env.js";
 import type { ComputeApi } from "../exoscale/types.js";
 import { ConfigError } from "../shared/env.js";
 import { closeServer, listen } from "../shared/http.js";
@@ -19,8 +21,8 @@ import { SignalStore } from "./signalStore.js";
 import { renderStatus } from "./status.js";
 
 export interface ScalerDeps {
-  /** Builds the API client from the validated config. */
-  createApi: (config: ScalerConfig, logger: Logger) => ComputeApi;
+  /** Builds the API client from the validated config (default: createScalerApi). */
+  createApi?: (config: ScalerConfig, logger: Logger) => ComputeApi;
   logger?: Logger;
   now?: () => number;
   /** Turn off prom-client's process metrics (tests start many scalers in one process). */
@@ -34,6 +36,11 @@ export interface RunningScaler extends RunningService {
   loop: DecisionLoop;
   store: SignalStore;
   metrics: ScalerMetrics;
+}
+
+/** The Exoscale client the scaler uses: the shared EXOSCALE_* settings and EXOSCALE_API_TIMEOUT_SECONDS. */
+export function createScalerApi(config: ScalerConfig, logger: Logger): ComputeApi {
+  return createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), timeoutMs: config.exoscale.timeoutMs, logger });
 }
 
 /** Address errors of LISTEN_HOST are a configuration problem (exit 2), not a crash. */
@@ -51,12 +58,12 @@ async function listenOn(http: Server, config: ScalerConfig): Promise<AddressInfo
   }
 }
 
-export async function startScaler(env: Readonly<Record<string, string | undefined>>, deps: ScalerDeps): Promise<RunningScaler> {
+export async function startScaler(env: Readonly<Record<string, string | undefined>>, deps: ScalerDeps = {}): Promise<RunningScaler> {
   const config = readScalerConfig(env);
   const logger = deps.logger ?? createLogger("scaler", { level: config.logLevel });
   const now = deps.now ?? Date.now;
   const metrics = createScalerMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
-  const api = deps.createApi(config, logger);
+  const api = (deps.createApi ?? createScalerApi)(config, logger);
   const store = new SignalStore(config.signalTtlMs, { logger, onDrop: (kind) => metrics.signalsDropped.inc({ kind }) });
   const driver = new PoolDriver(api, config.poolId, logger);
   const loop = new DecisionLoop({ driver, store, policy: config.policy, tickMs: config.tickMs, dryRun: config.dryRun, logger, metrics, now });
