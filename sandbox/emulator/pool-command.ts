@@ -1,5 +1,6 @@
 /** The pool command's parsing and actions (pool.ts is the entry). */
 import { assertOperationSucceeded } from "../../services/exoscale/client.js";
+import { readPool } from "../../services/exoscale/pool.js";
 import type { ComputeApi } from "../../services/exoscale/types.js";
 import { ConfigError } from "../../services/shared/env.js";
 
@@ -27,9 +28,8 @@ export async function runPoolCommand(api: ComputeApi, poolId: string, command: P
     const done = assertOperationSucceeded(await api.waitForOperation(operation.id, { intervalMs: 500, timeoutMs: 120_000 }));
     out(`operation ${done.id}: ${done.state}`);
   }
-  const pool = await api.getInstancePool(poolId);
+  const { pool, members } = await readPool(api, poolId);
   out(`pool ${pool.id} (${pool.name}): size ${pool.size}, ${pool.state}`);
-  const members = await api.listPoolMembers(poolId);
   for (const member of members.sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
     out(`  ${member.id}  ${member.publicIp ?? "-"}  ${member.state}  ${member.name}`);
   }

@@ -5,13 +5,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { ExoscaleApiError } from "../exoscale/errors.js";
+import { readPool } from "../exoscale/pool.js";
 import type { ComputeApi } from "../exoscale/types.js";
 import { WireShapeError } from "../exoscale/wire.js";
+import { messageOf, toError } from "../shared/errors.js";
 import type { Logger } from "../shared/log.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { RefreshErrorKind, SdAgentMetrics } from "./metrics.js";
 import { renderFileSd, targetGroups, targetsOf, type PoolMembers, type TargetGroup } from "./render.js";
-import { messageOf, toError } from "../shared/errors.js";
 
 export interface SdAgentOptions {
   api: ComputeApi;
@@ -93,7 +94,7 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
     return Promise.all(
       options.poolIds.map(async (poolId) => {
         // Reading the pool too turns a wrong id or zone into a clear 404 instead of a silently empty list.
-        const [pool, members] = await Promise.all([api.getInstancePool(poolId), api.listPoolMembers(poolId)]);
+        const { pool, members } = await readPool(api, poolId);
         // A pool that has members but whose listing shows none of them is a broken answer, not an empty pool:
         // writing [] would stop every scrape.
         if (pool.instanceIds.length > 0 && members.length === 0) {
