@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EXOSCALE_ZONES, isExoscaleZone, type ExoscaleZone } from "../services/exoscale/zones.js";
 import { cidrProblem, isOpenToWorld } from "./network/cidr.js";
+import { PORTS } from "./ports.js";
 
 /** Project config keys (`pulumi config set <key> …`), all in the project's namespace. */
 export const CONFIG_KEYS = {
@@ -231,7 +232,7 @@ export function adminCidrWarning(adminCidrs: readonly string[]): string | undefi
     return undefined;
   }
   return (
-    `${CONFIG_KEYS.adminCidrs} includes the whole Internet: SSH (22), Prometheus (9090) and Grafana (3000) ` +
+    `${CONFIG_KEYS.adminCidrs} includes the whole Internet: SSH (${PORTS.ssh}), Prometheus (${PORTS.prometheus}) and Grafana (${PORTS.grafana}) ` +
     `are reachable from anywhere. Narrow it to your own address, e.g. ` +
     `pulumi config set --path '${CONFIG_KEYS.adminCidrs}[0]' 203.0.113.7/32`
   );

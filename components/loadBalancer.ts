@@ -45,7 +45,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       protocol: "tcp",
       strategy: "round-robin",
       healthchecks: [appHealthcheck()],
-      description: "HTTP 80 -> http-load-generator 8080",
+      description: `HTTP ${PORTS.nlbListener} -> http-load-generator ${PORTS.app}`,
     }, { parent: this });
 
     this.ipAddress = this.nlb.ipAddress;

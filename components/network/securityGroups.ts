@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../../sdks/exoscale/index.js";
 import { adminCidrWarning } from "../config.js";
+import { PORTS } from "../ports.js";
 import { securityRules, type GroupRole } from "./securityRules.js";
 
 export interface SecurityGroupsArgs {
@@ -28,10 +29,10 @@ export class SecurityGroups extends pulumi.ComponentResource {
     }
 
     this.pool = new exoscale.SecurityGroup(`${name}-pool`, {
-      description: "exoscale-autoscaler: instance-pool members (app 8080, node_exporter 9100)",
+      description: `exoscale-autoscaler: instance-pool members (app ${PORTS.app}, node_exporter ${PORTS.nodeExporter})`,
     }, { parent: this });
     this.monitoring = new exoscale.SecurityGroup(`${name}-monitoring`, {
-      description: "exoscale-autoscaler: monitoring host (Prometheus 9090, Grafana 3000)",
+      description: `exoscale-autoscaler: monitoring host (Prometheus ${PORTS.prometheus}, Grafana ${PORTS.grafana})`,
     }, { parent: this });
 
     const groups: Record<GroupRole, exoscale.SecurityGroup> = { pool: this.pool, monitoring: this.monitoring };

@@ -107,7 +107,7 @@ export function renderPoolCloudInit(): string {
     .join("\n");
   return [
     "#cloud-config",
-    "# exoscale-autoscaler pool member: http-load-generator on 8080, node_exporter on 9100.",
+    `# exoscale-autoscaler pool member: http-load-generator on ${PORTS.app}, node_exporter on ${PORTS.nodeExporter}.`,
     "apt:",
     "  conf: |",
     indent(APT_CONF.trimEnd(), 4),
