@@ -1,10 +1,10 @@
 import test from "ava";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createApp } from "../../../services/scaler/app.js";
 import type { AuthSettings } from "../../../services/scaler/auth.js";
 import { createScalerMetrics } from "../../../services/scaler/metrics.js";
 import { SignalStore } from "../../../services/scaler/signalStore.js";
+import { closeServer, listen, urlOf } from "../../../services/shared/http.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
 import { fixture } from "./fixtures.js";
 
@@ -26,9 +26,8 @@ async function start(t: { teardown(fn: () => unknown): void }, auth: Partial<Aut
     now: () => NOW,
   });
   const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = urlOf(await listen(server, 0, "127.0.0.1"));
+  t.teardown(() => closeServer(server));
   const recorded = () => {
     const s = store.snapshot(NOW);
     return { up: s.up.length, down: s.down.length };

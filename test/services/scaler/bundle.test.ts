@@ -4,7 +4,7 @@
  */
 import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,14 +14,19 @@ import { BUNDLES, bundleOptions } from "../../../scripts/bundles.mjs";
 import { fixture } from "./fixtures.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const outDir = mkdtempSync(join(tmpdir(), "scaler-bundle-"));
-const BUNDLE = join(outDir, "scaler.cjs");
+/** Set by test.before: nothing touches the disk at import time. */
+let outDir = "";
+let BUNDLE = "";
 
 test.before(async () => {
   // Exactly what `npm run build` does, into a temp dir so the test never depends on a stale dist/.
+  outDir = await mkdtemp(join(tmpdir(), "scaler-bundle-"));
+  BUNDLE = join(outDir, "scaler.cjs");
   await build(bundleOptions(join(ROOT, BUNDLES.scaler), BUNDLE));
 });
-test.after.always(() => rmSync(outDir, { recursive: true, force: true }));
+test.after.always(async () => {
+  if (outDir !== "") await rm(outDir, { recursive: true, force: true });
+});
 
 type Line = Record<string, unknown>;
 

@@ -1,10 +1,6 @@
 /** Builders shared by the scaler tests (not a test file: no `.test.ts`). */
-import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/config.js";
 import type { PoolView } from "../../../services/scaler/policy.js";
 import type { AssertedSignal, SignalState } from "../../../services/scaler/signalStore.js";
-
-/** The defaults of readScalerConfig: the course assignment. */
-export const COURSE_OPTIONS: PolicyOptions = { ...COURSE_POLICY };
 
 export const T0 = Date.parse("2026-01-01T12:00:00Z");
 

@@ -9,14 +9,13 @@ import { startEmulator, type Emulator, type RequestRecord } from "../../../sandb
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
 import { ExoscaleTimeoutError } from "../../../services/exoscale/errors.js";
 import type { ComputeApi } from "../../../services/exoscale/types.js";
-import type { PolicyOptions } from "../../../services/scaler/config.js";
+import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/config.js";
 import { PoolDriver } from "../../../services/scaler/driver.js";
 import { DecisionLoop, type DecisionRecord } from "../../../services/scaler/loop.js";
 import { createScalerMetrics } from "../../../services/scaler/metrics.js";
 import type { Signal } from "../../../services/scaler/signals.js";
 import { SignalStore } from "../../../services/scaler/signalStore.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
-import { COURSE_OPTIONS } from "./helpers.js";
 
 const TICK = 60_000;
 const OP_DELAY = 5_000;
@@ -63,7 +62,7 @@ async function rig(
   const api = options.wrapApi?.(client) ?? client;
   const store = new SignalStore(600_000);
   const driver = new PoolDriver(api, poolId, logger);
-  const loop = new DecisionLoop({ driver, store, policy: { ...COURSE_OPTIONS, ...options.policy }, tickMs: TICK, dryRun: options.dryRun ?? false, logger, metrics });
+  const loop = new DecisionLoop({ driver, store, policy: { ...COURSE_POLICY, ...options.policy }, tickMs: TICK, dryRun: options.dryRun ?? false, logger, metrics });
   t.teardown(() => loop.stop());
   let started = false;
   const settle = async <T>(promise: Promise<T>): Promise<T> => {

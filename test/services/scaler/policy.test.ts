@@ -1,8 +1,8 @@
 import test from "ava";
 import { decide, DECISION_REASONS, type DecisionReason, type PoolView } from "../../../services/scaler/policy.js";
-import type { PolicyOptions } from "../../../services/scaler/config.js";
+import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/config.js";
 import type { SignalState } from "../../../services/scaler/signalStore.js";
-import { asserted, COURSE_OPTIONS, pool, signals, T0 } from "./helpers.js";
+import { asserted, pool, signals, T0 } from "./helpers.js";
 
 interface Row {
   name: string;
@@ -151,7 +151,7 @@ const rows: Row[] = [
 
 for (const row of rows) {
   test(`policy: ${row.name}`, (t) => {
-    const decision = decide(row.pool, row.signals, { ...COURSE_OPTIONS, ...row.options }, row.now ?? T0);
+    const decision = decide(row.pool, row.signals, { ...COURSE_POLICY, ...row.options }, row.now ?? T0);
     t.is(decision.direction, row.expect.direction);
     t.is(decision.targetSize, row.expect.target);
     t.is(decision.currentSize, row.pool.size);
@@ -167,7 +167,7 @@ test("policy: the course sequence 1 → /up → 2 → /down → 1 → /down → 
   let size = 1;
   const steps: Array<["up" | "down", number]> = [["up", 2], ["down", 1], ["down", 1]];
   for (const [direction, expected] of steps) {
-    const d = decide(pool(size), direction === "up" ? signals(1) : signals(0, 1), COURSE_OPTIONS, T0);
+    const d = decide(pool(size), direction === "up" ? signals(1) : signals(0, 1), COURSE_POLICY, T0);
     size = d.targetSize;
     t.is(size, expected, `after /${direction}`);
   }
@@ -183,7 +183,7 @@ test("policy: never leaves [MIN_SIZE, MAX_SIZE] for any size and signal mix", (t
             up ? [asserted("up", value === undefined ? {} : { value })] : [],
             down ? [asserted("down", value === undefined ? {} : { value })] : [],
           );
-          const d = decide(pool(size), state, { ...COURSE_OPTIONS, mode, minSize: 2, maxSize: 7 }, T0);
+          const d = decide(pool(size), state, { ...COURSE_POLICY, mode, minSize: 2, maxSize: 7 }, T0);
           if (size >= 2 && size <= 7) {
             t.true(d.targetSize >= 2 && d.targetSize <= 7, `${mode} size ${size} value ${value} up ${up} down ${down} → ${d.targetSize}`);
             if (d.direction === "up") t.true(d.targetSize > size);
