@@ -11,13 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isUuid } from "../../services/exoscale/env.js";
-import {
-  computeSignature,
-  parseAuthorization,
-  signatureMessage,
-  signaturesMatch,
-  signedQuery,
-} from "../../services/exoscale/signing.js";
+import { parseAuthorization, verifyRequest } from "../../services/exoscale/signing.js";
 import { closeServer, listen, urlOf } from "../../services/shared/http.js";
 import {
   CloudModel,
@@ -217,22 +211,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       req.on("error", reject);
     });
 
-  function authenticate(req: IncomingMessage, path: string, url: URL, body: string): EmulatorCredential {
-    const auth = parseAuthorization(req.headers.authorization);
-    if (!auth) throw new HttpError(401, "missing or malformed Authorization header: expected EXO2-HMAC-SHA256 credential=…,expires=…,signature=…");
-    const credential = credentials.find((c) => c.key === auth.credential);
-    if (!credential) throw new HttpError(401, `invalid API key ${auth.credential}`);
-    if (auth.expires * 1000 < clock.now()) throw new HttpError(401, "request signature expired");
-    const query = [...url.searchParams.entries()];
-    const expectedArgs = signedQuery(query).names;
-    if (expectedArgs.join(";") !== auth.signedQueryArgs.join(";")) {
-      throw new HttpError(401, `invalid request signature: signed-query-args should be "${expectedArgs.join(";")}"`);
-    }
-    const message = signatureMessage({ method: req.method ?? "GET", path, body, query, expires: auth.expires });
-    if (!signaturesMatch(computeSignature(credential.secret, message), auth.signature)) {
-      throw new HttpError(401, "invalid request signature");
-    }
-    return credential;
+  function authenticate(req: IncomingMessage, url: URL, body: string): EmulatorCredential {
+    const secretOf = (key: string): string | undefined => credentials.find((c) => c.key === key)?.secret;
+    const request = { method: req.method ?? "GET", path: url.pathname, body, query: url.searchParams.entries(), authorization: req.headers.authorization };
+    const verified = verifyRequest(secretOf, request, clock.now() / 1000);
+    if (!verified.ok) throw new HttpError(401, verified.reason);
+    return credentials.find((c) => c.key === verified.key)!;
   }
 
   function parseJsonBody(body: string): Record<string, unknown> {
@@ -344,7 +328,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (route) record.operation = route.operation;
 
       if (faults.latencyMs && faults.latencyMs > 0) await delay(faults.latencyMs);
-      const credential = authenticate(req, path, url, body);
+      const credential = authenticate(req, url, body);
       const script = scripted.shift();
       if (script) {
         const headers: Record<string, string> =

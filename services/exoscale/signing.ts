@@ -119,3 +119,41 @@ export function signaturesMatch(expected: string, actual: string): boolean {
   const b = Buffer.from(actual);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+export interface VerifiableRequest {
+  method: string;
+  /** The path as received (URL.pathname), including the `/v2` prefix. */
+  path: string;
+  /** The body as received; empty when there is none. */
+  body: string;
+  /** Decoded query parameters as received. */
+  query: Iterable<readonly [string, string]>;
+  /** The Authorization header, if any. */
+  authorization: string | undefined;
+}
+
+/** Either the key that signed the request, or why it is refused (the text of the 401 answer). */
+export type Verification = { ok: true; key: string } | { ok: false; reason: string };
+
+/**
+ * Checks a request's EXO2-HMAC-SHA256 signature as the API does: a well-formed header, a known key (its
+ * secret from `secretOf`), an unexpired signature (`nowSeconds` may be fractional), the signed-query-args
+ * the query implies, then the signature itself in constant time.
+ */
+export function verifyRequest(secretOf: (key: string) => string | undefined, request: VerifiableRequest, nowSeconds: number): Verification {
+  const auth = parseAuthorization(request.authorization);
+  if (!auth) {
+    return { ok: false, reason: "missing or malformed Authorization header: expected EXO2-HMAC-SHA256 credential=…,expires=…,signature=…" };
+  }
+  const secret = secretOf(auth.credential);
+  if (secret === undefined) return { ok: false, reason: `invalid API key ${auth.credential}` };
+  if (auth.expires < nowSeconds) return { ok: false, reason: "request signature expired" };
+  const query = [...request.query];
+  const expectedArgs = signedQuery(query).names.join(";");
+  if (expectedArgs !== auth.signedQueryArgs.join(";")) {
+    return { ok: false, reason: `invalid request signature: signed-query-args should be "${expectedArgs}"` };
+  }
+  const message = signatureMessage({ method: request.method, path: request.path, body: request.body, query, expires: auth.expires });
+  if (!signaturesMatch(computeSignature(secret, message), auth.signature)) return { ok: false, reason: "invalid request signature" };
+  return { ok: true, key: auth.credential };
+}

@@ -6,6 +6,7 @@ import {
   signRequest,
   signatureMessage,
   signedQuery,
+  verifyRequest,
 } from "../../../services/exoscale/signing.js";
 
 // Published vectors (exoscale-sdk-ts test/signing.shared.ts; official request-signature page), copied here
@@ -108,4 +109,26 @@ test("a one-shot query iterator (URLSearchParams.entries()) signs the same as an
     signRequest({ key: SDK_KEY, secret: SDK_SECRET }, { ...base, query: params.entries() }),
     signRequest({ key: SDK_KEY, secret: SDK_SECRET }, { ...base, query: [...params.entries()] }),
   );
+});
+
+test("verifyRequest accepts a request signed with a known key until its expiry, and says why it refuses the rest", (t) => {
+  const secretOf = (key: string): string | undefined => (key === SDK_KEY ? SDK_SECRET : undefined);
+  const signed = { method: "GET", path: "/v2/instance", body: "", query: query("manager-type=instance-pool&manager-id=p1"), expires: SDK_EXPIRES };
+  const authorization = signRequest({ key: SDK_KEY, secret: SDK_SECRET }, signed);
+  const request = { method: "GET", path: "/v2/instance", body: "", query: query("manager-type=instance-pool&manager-id=p1"), authorization };
+  t.deepEqual(verifyRequest(secretOf, request, SDK_EXPIRES - 600), { ok: true, key: SDK_KEY });
+  t.deepEqual(verifyRequest(secretOf, request, SDK_EXPIRES), { ok: true, key: SDK_KEY }, "valid through its expiry second");
+  t.deepEqual(verifyRequest(secretOf, request, SDK_EXPIRES + 0.5), { ok: false, reason: "request signature expired" });
+  const refused = (changes: Partial<typeof request>) => {
+    const result = verifyRequest(secretOf, { ...request, ...changes }, SDK_EXPIRES - 600);
+    return result.ok ? "accepted" : result.reason;
+  };
+  t.regex(refused({ authorization: undefined }), /^missing or malformed Authorization header/);
+  t.regex(refused({ authorization: "Bearer token" }), /^missing or malformed Authorization header/);
+  t.is(refused({ authorization: authorization.replace(`credential=${SDK_KEY}`, "credential=other") }), "invalid API key other");
+  t.is(refused({ query: query("manager-type=instance-pool") }), 'invalid request signature: signed-query-args should be "manager-type"');
+  t.is(refused({ query: query("manager-type=instance-pool&manager-id=p2") }), "invalid request signature");
+  t.is(refused({ body: "{}" }), "invalid request signature");
+  t.is(refused({ method: "PUT" }), "invalid request signature");
+  t.is(refused({ path: "/v2/instance-pool" }), "invalid request signature");
 });
