@@ -3,6 +3,7 @@
  * auth happen here; recording is instant, so senders get their answer at once and the loop acts later.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
+import { messageOf } from "../shared/errors.js";
 import type { Logger } from "../shared/log.js";
 import { authenticate, type AuthSettings } from "./auth.js";
 import type { ScalerMetrics, WebhookOutcome } from "./metrics.js";
@@ -113,7 +114,7 @@ export function createApp(options: AppOptions): express.Express {
       return;
     }
     metrics.webhooks.inc({ outcome: "error" });
-    logger.error("request failed", { path: req.path, error: error instanceof Error ? error.message : String(error) });
+    logger.error("request failed", { path: req.path, error: messageOf(error) });
     res.status(500).json({ error: "internal error" });
   });
   return app;

@@ -4,13 +4,14 @@
  */
 import { ExoscaleNotFoundError } from "../exoscale/errors.js";
 import type { ComputeApi, Operation } from "../exoscale/types.js";
+import { messageOf } from "../shared/errors.js";
 import type { Logger } from "../shared/log.js";
 import type { Decision, PoolView } from "./policy.js";
 
 /** A failed API call, named by the operation so logs and metrics say which one. */
 export class ApiCallError extends Error {
   constructor(public readonly operation: string, public readonly cause: unknown) {
-    super(`${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`${operation} failed: ${messageOf(cause)}`);
     this.name = "ApiCallError";
   }
 }
@@ -63,7 +64,7 @@ export class PoolDriver {
         this.logger.warn("cannot read the pending operation, no longer waiting for it", {
           operation: id,
           pendingSeconds,
-          error: error instanceof Error ? error.message : String(error),
+          error: messageOf(error),
         });
       } else {
         throw new ApiCallError("get-operation", error);

@@ -4,6 +4,7 @@
  * never the loop.
  */
 import { EventEmitter } from "node:events";
+import { messageOf } from "../shared/errors.js";
 import type { Logger } from "../shared/log.js";
 import type { PolicyOptions } from "./config.js";
 import { ApiCallError, type PoolDriver } from "./driver.js";
@@ -120,7 +121,7 @@ export class DecisionLoop {
     const { logger, metrics } = this.options;
     const operation = error instanceof ApiCallError ? error.operation : "internal";
     metrics.apiErrors.inc({ operation });
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     this.lastError = { at: new Date(now).toISOString(), message };
     logger.error("tick failed, will retry next tick", { operation, error: message });
   }
@@ -198,7 +199,7 @@ export class DecisionLoop {
       record.operationId = operation.id;
     } catch (error) {
       // Pulses stay queued, so the next tick tries again, unless it finds the change made after all.
-      record.error = error instanceof Error ? error.message : String(error);
+      record.error = messageOf(error);
       this.unconfirmed = {
         direction: decision.direction,
         target: decision.targetSize,

@@ -2,6 +2,7 @@
  * Turns what senders post (bare /up and /down, Grafana unified alerting v1, Alertmanager v4, legacy
  * Grafana) into Signals. Pure: no I/O, no clock; errors are returned, never thrown.
  */
+import { messageOf } from "../shared/errors.js";
 export type Direction = "up" | "down";
 export type SignalSource = "request" | "grafana" | "alertmanager" | "grafana-legacy";
 /** `pulse` is a bare /up or /down: one step, consumed by the next tick that evaluates it. */
@@ -176,7 +177,7 @@ export function parseNotification(raw: string, options: ParseOptions): ParseResu
   try {
     body = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `malformed JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `malformed JSON: ${messageOf(error)}` };
   }
   if (!isObject(body)) return { ok: false, error: "the body must be a JSON object" };
   const version = body["version"];
