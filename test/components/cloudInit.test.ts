@@ -1,7 +1,6 @@
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import { execFile } from "node:child_process";
-import { chmod, cp, mkdir, mkdtemp, rm, writeFile, access } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, cp, mkdir, writeFile, access } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
@@ -11,6 +10,8 @@ import {
   MAX_USER_DATA_BASE64,
   renderPoolCloudInit,
 } from "../../components/pool/cloudInit.js";
+import { tempDir } from "../helpers/fs.js";
+import { requireTool } from "../helpers/tools.js";
 
 const run = promisify(execFile);
 
@@ -53,35 +54,6 @@ function fileAt(path: string): string {
   return file.content;
 }
 
-async function onPath(tool: string): Promise<boolean> {
-  try {
-    await run("sh", ["-c", `command -v ${tool}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Missing tool: skip with a log line locally, fail under CI (which installs it). */
-async function requireTool(t: ExecutionContext, tool: string): Promise<boolean> {
-  if (await onPath(tool)) {
-    return true;
-  }
-  if (process.env.CI === "true") {
-    t.fail(`${tool} is not installed (CI must install it)`);
-  } else {
-    t.log(`skipped: ${tool} is not installed (apt-get install the package that provides it)`);
-    t.pass();
-  }
-  return false;
-}
-
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "cloud-init-test-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 test("pool user data is a #cloud-config document well under Exoscale's size limit", (t) => {
   t.true(userData.startsWith("#cloud-config\n"));
   t.true(base64Length(userData) <= MAX_USER_DATA_BASE64, `base64 length ${base64Length(userData)}`);
@@ -92,7 +64,7 @@ test("cloud-init schema accepts the pool user data", async (t) => {
   if (!(await requireTool(t, "cloud-init"))) {
     return;
   }
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, "cloud-init-test-");
   const file = join(dir, "user-data.yaml");
   await writeFile(file, userData);
   const { stdout } = await run("cloud-init", ["schema", "--config-file", file]);
@@ -103,7 +75,7 @@ test("cloud-init schema is strict enough to catch a broken document", async (t) 
   if (!(await requireTool(t, "cloud-init"))) {
     return;
   }
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, "cloud-init-test-");
   const file = join(dir, "broken.yaml");
   await writeFile(file, userData.replace("  - path: ", "  - pth: "));
   await t.throwsAsync(run("cloud-init", ["schema", "--config-file", file]));
@@ -155,7 +127,7 @@ test("apt itself reads the apt.conf snippet as Install-Recommends=false", async 
   if (!(await requireTool(t, "apt-config"))) {
     return;
   }
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, "cloud-init-test-");
   const file = join(dir, "94cloud-init-config");
   await writeFile(file, cloudConfig.apt?.conf ?? "");
   // -c reads the system's configuration, then this file: as on a member after apt_configure ran.
@@ -169,7 +141,7 @@ test("the rendered systemd units pass systemd-analyze verify", async (t) => {
   }
   // An image of the target: the host's stock units, the binaries our packages provide (stubs),
   // and the files our cloud-config writes, taken from the rendered YAML.
-  const root = await tempDir(t);
+  const root = await tempDir(t, "cloud-init-test-");
   const systemUnits = "/usr/lib/systemd/system";
   await cp(systemUnits, join(root, systemUnits), { recursive: true });
   for (const binary of ["/usr/bin/docker", "/usr/bin/prometheus-node-exporter", "/bin/kill"]) {
