@@ -4,6 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from "express";
 import { messageOf } from "../shared/errors.js";
+import { isRecord } from "../shared/json.js";
 import type { Logger } from "../shared/log.js";
 import { authenticate, type AuthSettings } from "./auth.js";
 import type { ScalerMetrics, WebhookOutcome } from "./metrics.js";
@@ -103,12 +104,12 @@ export function createApp(options: AppOptions): express.Express {
       next(error);
       return;
     }
-    const type = typeof error === "object" && error !== null && "type" in error ? String((error as { type: unknown }).type) : "";
+    const type = isRecord(error) && "type" in error ? String(error["type"]) : "";
     if (type === "entity.too.large") {
       reject(res, 413, "too_large", `body larger than ${options.bodyLimitBytes} bytes`, req);
       return;
     }
-    const status = typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : 500;
+    const status = isRecord(error) && "status" in error ? Number(error["status"]) : 500;
     if (status >= 400 && status < 500) {
       reject(res, status, "bad_request", error instanceof Error ? error.message : "bad request", req);
       return;

@@ -3,6 +3,8 @@
  * Grafana) into Signals. Pure: no I/O, no clock; errors are returned, never thrown.
  */
 import { messageOf } from "../shared/errors.js";
+import { isRecord, stringMap } from "../shared/json.js";
+
 export type Direction = "up" | "down";
 export type SignalSource = "request" | "grafana" | "alertmanager" | "grafana-legacy";
 /** `pulse` is a bare /up or /down: one step, consumed by the next tick that evaluates it. */
@@ -36,20 +38,6 @@ export interface ParsedNotification {
 
 export type ParseResult = { ok: true; value: ParsedNotification } | { ok: false; error: string };
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isObject(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
-  return out;
-}
-
 function parseDirection(value: string | undefined): Direction | undefined {
   const v = value?.trim().toLowerCase();
   return v === "up" || v === "down" ? v : undefined;
@@ -72,24 +60,24 @@ function labelKey(labels: Record<string, string>): string {
     .join(",");
 }
 
-function alertValue(alert: JsonObject, annotations: Record<string, string>, cpuValueRef: string): number | undefined {
+function alertValue(alert: Record<string, unknown>, annotations: Record<string, string>, cpuValueRef: string): number | undefined {
   // Grafana sends the rule's query results by refId; Alertmanager carries none, so an annotation
   // templated with `{{ $value }}` is the documented way to pass it.
   const values = alert["values"];
-  if (isObject(values)) {
+  if (isRecord(values)) {
     const v = finiteNumber(values[cpuValueRef]);
     if (v !== undefined) return v;
   }
   return finiteNumber(annotations["value"]) ?? finiteNumber(annotations["cpu"]);
 }
 
-function parseAlerts(body: JsonObject, format: "grafana" | "alertmanager", options: ParseOptions): ParseResult {
+function parseAlerts(body: Record<string, unknown>, format: "grafana" | "alertmanager", options: ParseOptions): ParseResult {
   const alerts = body["alerts"];
   if (!Array.isArray(alerts)) return { ok: false, error: `a version "${String(body["version"])}" payload needs an "alerts" array` };
   const signals: Signal[] = [];
   const ignored: string[] = [];
   alerts.forEach((alert, index) => {
-    if (!isObject(alert)) {
+    if (!isRecord(alert)) {
       ignored.push(`alerts[${index}] is not an object`);
       return;
     }
@@ -130,7 +118,7 @@ function parseAlerts(body: JsonObject, format: "grafana" | "alertmanager", optio
   return { ok: true, value: { format, signals, ignored } };
 }
 
-function parseLegacy(body: JsonObject, options: ParseOptions): ParseResult {
+function parseLegacy(body: Record<string, unknown>, options: ParseOptions): ParseResult {
   const state = body["state"];
   const tags = stringMap(body["tags"]);
   const tagged = parseDirection(tags["scale"]);
@@ -144,7 +132,7 @@ function parseLegacy(body: JsonObject, options: ParseOptions): ParseResult {
   }
   const id = body["ruleId"] ?? body["ruleName"] ?? "rule";
   const matches = Array.isArray(body["evalMatches"]) ? body["evalMatches"] : [];
-  const values = matches.map((m) => (isObject(m) ? finiteNumber(m["value"]) : undefined)).filter((v): v is number => v !== undefined);
+  const values = matches.map((m) => (isRecord(m) ? finiteNumber(m["value"]) : undefined)).filter((v): v is number => v !== undefined);
   const value = values.length > 0 ? Math.max(...values) : undefined;
   return {
     ok: true,
@@ -179,7 +167,7 @@ export function parseNotification(raw: string, options: ParseOptions): ParseResu
   } catch (error) {
     return { ok: false, error: `malformed JSON: ${messageOf(error)}` };
   }
-  if (!isObject(body)) return { ok: false, error: "the body must be a JSON object" };
+  if (!isRecord(body)) return { ok: false, error: "the body must be a JSON object" };
   const version = body["version"];
   if (version === "1" || version === 1) return parseAlerts(body, "grafana", options);
   if (version === "4" || version === 4) return parseAlerts(body, "alertmanager", options);
