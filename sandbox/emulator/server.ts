@@ -12,7 +12,9 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isUuid } from "../../services/exoscale/env.js";
 import { parseAuthorization, verifyRequest } from "../../services/exoscale/signing.js";
+import { messageOf } from "../../services/shared/errors.js";
 import { closeServer, listen, urlOf } from "../../services/shared/http.js";
+import { isRecord } from "../../services/shared/json.js";
 import {
   CloudModel,
   ModelError,
@@ -23,8 +25,7 @@ import {
   type PoolSnapshot,
   type PoolSpec,
 } from "./model.js";
-import { messageOf } from "../../services/shared/errors.js";
-import { isRecord } from "../../services/shared/json.js";
+import { matchRoute, type Operation } from "./routes.js";
 
 export type { EmulatorClock, InstanceHooks, InstanceSnapshot, OperationSnapshot, PoolSnapshot, PoolSpec } from "./model.js";
 
@@ -114,24 +115,6 @@ export interface Emulator {
   readonly idle: boolean;
   close(): Promise<void>;
 }
-
-interface Route {
-  operation: string;
-  method: string;
-  pattern: RegExp;
-}
-
-const ID = "([^/:]+)";
-const ROUTES: Route[] = [
-  { operation: "list-instance-pools", method: "GET", pattern: /^\/instance-pool$/ },
-  { operation: "get-instance-pool", method: "GET", pattern: new RegExp(`^/instance-pool/${ID}$`) },
-  { operation: "scale-instance-pool", method: "PUT", pattern: new RegExp(`^/instance-pool/${ID}:scale$`) },
-  { operation: "evict-instance-pool-members", method: "PUT", pattern: new RegExp(`^/instance-pool/${ID}:evict$`) },
-  { operation: "list-instances", method: "GET", pattern: /^\/instance$/ },
-  { operation: "get-instance", method: "GET", pattern: new RegExp(`^/instance/${ID}$`) },
-  { operation: "get-operation", method: "GET", pattern: new RegExp(`^/operation/${ID}$`) },
-  { operation: "list-zones", method: "GET", pattern: /^\/zone$/ },
-];
 
 const MAX_BODY_BYTES = 64 * 1024;
 /** Past this much of an oversized body (already answered 413), stop reading and drop the connection. */
@@ -242,9 +225,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return value;
   }
 
-  function dispatch(route: Route, match: RegExpMatchArray, url: URL, body: string): unknown {
-    const param = match[1] ?? "";
-    switch (route.operation) {
+  function dispatch(operation: Operation, param: string, url: URL, body: string): unknown {
+    switch (operation) {
       case "list-instance-pools":
         return { "instance-pools": model.listPools() };
       case "get-instance-pool":
@@ -322,10 +304,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       const body = await readBody(req);
       record.body = body;
-      const relative = path.startsWith("/v2/") || path === "/v2" ? path.slice(3) : undefined;
-      const candidates = relative === undefined ? [] : ROUTES.filter((r) => r.pattern.test(relative));
-      const route = candidates.find((r) => r.method === record.method);
-      if (route) record.operation = route.operation;
+      const route = matchRoute(record.method, path);
+      if (route.ok) record.operation = route.operation;
 
       if (faults.latencyMs && faults.latencyMs > 0) await delay(faults.latencyMs);
       const credential = authenticate(req, url, body);
@@ -347,14 +327,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
 
-      if (!route || relative === undefined) {
-        throw new HttpError(candidates.length > 0 ? 405 : 404, candidates.length > 0 ? "method not allowed" : `no route for ${path}`);
-      }
+      if (!route.ok) throw new HttpError(route.status, route.message);
       if (credential.operations && !credential.operations.includes(route.operation)) {
         throw new HttpError(403, `Forbidden: the IAM role of key ${credential.key} does not allow ${route.operation}`);
       }
-      const match = relative.match(route.pattern)!;
-      finish(200, dispatch(route, match, url, body));
+      finish(200, dispatch(route.operation, route.param, url, body));
     } catch (error) {
       if (error instanceof HttpError) finish(error.status, { message: error.message }, error.headers);
       else if (error instanceof ModelError) finish(error.status, { message: error.message });
