@@ -12,7 +12,7 @@ import { messageOf, toError } from "../shared/errors.js";
 import type { Logger } from "../shared/log.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { RefreshErrorKind, SdAgentMetrics } from "./metrics.js";
-import { renderFileSd, targetGroups, targetsOf, type PoolMembers, type TargetGroup } from "./render.js";
+import { readTargets, renderFileSd, targetGroups, targetsOf, type PoolMembers } from "./render.js";
 
 export interface SdAgentOptions {
   api: ComputeApi;
@@ -66,16 +66,6 @@ export function classifyError(error: unknown): RefreshErrorKind {
     return "invalid_response";
   }
   return "other";
-}
-
-function countTargets(content: string): number | undefined {
-  try {
-    const parsed: unknown = JSON.parse(content);
-    if (!Array.isArray(parsed)) return undefined;
-    return targetsOf(parsed as TargetGroup[]).length;
-  } catch {
-    return undefined;
-  }
 }
 
 export function createSdAgent(options: SdAgentOptions): SdAgent {
@@ -183,12 +173,12 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
     refresh,
     async start() {
       try {
-        lastContent = await readFile(options.sdFile, "utf8");
-        const count = countTargets(lastContent);
-        if (count === undefined) lastContent = undefined;
-        else {
-          lastTargets = targetsOf(JSON.parse(lastContent) as TargetGroup[]);
-          metrics.targets.set(count);
+        const content = await readFile(options.sdFile, "utf8");
+        const targets = readTargets(content);
+        if (targets !== undefined) {
+          lastContent = content;
+          lastTargets = targets;
+          metrics.targets.set(targets.length);
         }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;

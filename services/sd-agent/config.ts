@@ -25,7 +25,7 @@ export function parseSdAgentConfig(env: Readonly<Record<string, string | undefin
   const targetPort = read.int("TARGET_PORT", { default: DEFAULT_TARGET_PORT, min: 1, max: 65535 });
   const sdFile = read.string("SD_FILE", DEFAULT_SD_FILE);
   if (!/\.(json|ya?ml)$/.test(sdFile) || sdFile.endsWith("/")) {
-    read.problem(`SD_FILE must be a file ending in .json (Prometheus file_sd reads .json/.yml/.yaml), got "${sdFile}"`);
+    read.problem(`SD_FILE must be a file ending in .json, .yml or .yaml (the names Prometheus file_sd reads), got "${sdFile}"`);
   }
   const intervalSeconds = read.int("SD_INTERVAL_SECONDS", { default: DEFAULT_INTERVAL_SECONDS, min: 1, max: 3600 });
   const metricsPortText = read.optionalString("METRICS_PORT");

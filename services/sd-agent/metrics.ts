@@ -27,8 +27,9 @@ export interface SdAgentMetrics {
   duration: Histogram;
 }
 
-export function createSdAgentMetrics(registry = new Registry(), withDefaults = true): SdAgentMetrics {
-  if (withDefaults) collectDefaultMetrics({ register: registry });
+export function createSdAgentMetrics(options: { defaultMetrics?: boolean } = {}): SdAgentMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const metrics: SdAgentMetrics = {
     registry,
     lastSuccess: new Gauge({

@@ -3,6 +3,7 @@
  * key order), so an unchanged pool renders byte-identical text and the agent can skip the write.
  */
 import type { Instance } from "../exoscale/types.js";
+import { isRecord } from "../shared/json.js";
 
 export interface PoolMembers {
   poolId: string;
@@ -55,4 +56,24 @@ export function renderFileSd(groups: TargetGroup[]): string {
 /** Every `ip:port` in a rendered document, for change logs and tests. */
 export function targetsOf(groups: TargetGroup[]): string[] {
   return groups.flatMap((group) => group.targets);
+}
+
+/**
+ * The targets of an existing file_sd file (ours from an earlier run), or undefined when it is not a list
+ * of target groups, so the agent rewrites it instead of trusting it.
+ */
+export function readTargets(content: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const targets: string[] = [];
+  for (const group of parsed) {
+    if (!isRecord(group) || !Array.isArray(group.targets) || !group.targets.every((target) => typeof target === "string")) return undefined;
+    targets.push(...(group.targets as string[]));
+  }
+  return targets;
 }

@@ -33,7 +33,7 @@ async function fixture(t: ExecutionContext, emulatorOptions: Parameters<typeof s
   // No retries here: each refresh is one attempt, the next interval is the retry.
   const api = createExoscaleClient({ key: emu.key, secret: emu.secret, zone: "ch-gva-2", endpoint: emu.url, retry: { limit: 0 } });
   const logger = createMemoryLogger("sd-agent");
-  const metrics = createSdAgentMetrics(undefined, false);
+  const metrics = createSdAgentMetrics({ defaultMetrics: false });
   const file = join(dir, "sd", "config.json");
   return {
     emu,
@@ -184,7 +184,7 @@ test("on start an identical existing file is not rewritten; a different one is r
   const startAndFirstRefresh = async (): Promise<RefreshOutcome> => {
     let first!: (outcome: RefreshOutcome) => void;
     const refreshed = new Promise<RefreshOutcome>((resolve) => (first = resolve));
-    const agent = f.agentFor([pool.id], { metrics: createSdAgentMetrics(undefined, false), onRefresh: first });
+    const agent = f.agentFor([pool.id], { metrics: createSdAgentMetrics({ defaultMetrics: false }), onRefresh: first });
     await agent.start();
     const outcome = await refreshed;
     await agent.stop();
@@ -210,7 +210,7 @@ test.serial("the loop refreshes at once and then every interval, and stop() ends
   const getPool = sinon.stub().resolves({ id: "p", name: "p", size, state: "running", instanceIds: [], labels: {} });
   const listMembers = sinon.stub().callsFake(async () => Array.from({ length: size }, (_, i) => member(i)));
   const api = { getInstancePool: getPool, listPoolMembers: listMembers } as unknown as ComputeApi;
-  const metrics = createSdAgentMetrics(undefined, false);
+  const metrics = createSdAgentMetrics({ defaultMetrics: false });
   const file = join(dir, "config.json");
   const agent = createSdAgent({ api, poolIds: ["p"], targetPort: 9100, sdFile: file, intervalMs: 10_000, logger: createMemoryLogger(), metrics });
   t.teardown(() => agent.stop());
@@ -249,7 +249,7 @@ test("a listing that contradicts the pool (members exist, none listed) keeps the
     listPoolMembers: async () => [],
   } as unknown as ComputeApi;
   const agent = createSdAgent({
-    api, poolIds: ["p"], targetPort: 9100, sdFile: file, intervalMs: 10_000, logger: createMemoryLogger(), metrics: createSdAgentMetrics(undefined, false),
+    api, poolIds: ["p"], targetPort: 9100, sdFile: file, intervalMs: 10_000, logger: createMemoryLogger(), metrics: createSdAgentMetrics({ defaultMetrics: false }),
   });
   t.like(await agent.refresh(), { ok: false, kind: "invalid_response" });
   t.is(await readFile(file, "utf8"), '[{"targets":["127.0.0.2:9100"],"labels":{}}]\n');
@@ -275,7 +275,7 @@ test("a long outage whose failing call alternates logs one failure line and one 
   } as unknown as ComputeApi;
   const logger = createMemoryLogger("sd-agent");
   const agent = createSdAgent({
-    api, poolIds: ["p"], targetPort: 9100, sdFile: join(dir, "config.json"), intervalMs: 10_000, logger, metrics: createSdAgentMetrics(undefined, false),
+    api, poolIds: ["p"], targetPort: 9100, sdFile: join(dir, "config.json"), intervalMs: 10_000, logger, metrics: createSdAgentMetrics({ defaultMetrics: false }),
   });
   const messages = new Set<string>();
   for (let i = 0; i < 10; i += 1) {

@@ -1,6 +1,6 @@
 import test from "ava";
 import type { Instance } from "../../../services/exoscale/types.js";
-import { renderFileSd, targetGroups, targetsOf } from "../../../services/sd-agent/render.js";
+import { readTargets, renderFileSd, targetGroups, targetsOf } from "../../../services/sd-agent/render.js";
 
 const POOL = "9a3c5a6e-1f2b-4c3d-8e4f-5a6b7c8d9e0f";
 const POOL_B = "0b12cb6b-7e3e-4c0e-9e10-1e5d8a7c4b2a";
@@ -72,4 +72,19 @@ test("several pools are merged into one list; the port comes from TARGET_PORT", 
 test("a pool with no running members renders an empty list", (t) => {
   t.is(renderFileSd(targetGroups([{ poolId: POOL, members: [] }], 9100)), "[]\n");
   t.is(renderFileSd(targetGroups([{ poolId: POOL, members: [member("a", "10.0.0.2", "starting")] }], 9100)), "[]\n");
+});
+
+test("readTargets lists the targets of a file_sd document and refuses anything else", (t) => {
+  t.deepEqual(readTargets('[{"targets":["127.0.0.2:9100","127.0.0.3:9100"],"labels":{}},{"targets":["127.0.0.4:9100"]}]'), [
+    "127.0.0.2:9100",
+    "127.0.0.3:9100",
+    "127.0.0.4:9100",
+  ]);
+  t.deepEqual(readTargets("[]\n"), []);
+  t.is(readTargets(""), undefined);
+  t.is(readTargets("{not json"), undefined);
+  t.is(readTargets('{"targets":[]}'), undefined);
+  t.is(readTargets("[{}]"), undefined);
+  t.is(readTargets('[{"targets":[9100]}]'), undefined);
+  t.is(readTargets("[null]"), undefined);
 });
