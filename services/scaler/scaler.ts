@@ -8,7 +8,7 @@ import { createExoscaleClient } from "../exoscale/client.js";
 import { clientOptionsFromEnv } from "../exoscale/env.js";
 import type { ComputeApi } from "../exoscale/types.js";
 import { ConfigError } from "../shared/env.js";
-import { closeServer, listen } from "../shared/http.js";
+import { closeServer, listen, urlOf } from "../shared/http.js";
 import type { RunningService } from "../shared/lifecycle.js";
 import { createLogger, type Logger } from "../shared/log.js";
 import { createApp } from "./app.js";
@@ -84,8 +84,8 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     now,
   });
   const http = createServer(app);
-  const { port } = await listenOn(http, config);
-  const host = config.listenHost === "0.0.0.0" ? "127.0.0.1" : config.listenHost;
+  const address = await listenOn(http, config);
+  const { port } = address;
   loop.start();
   logger.info("scaler started", {
     listen: `${config.listenHost}:${port}`,
@@ -99,7 +99,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     dryRun: config.dryRun,
   });
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: urlOf(address),
     port,
     config,
     loop,
