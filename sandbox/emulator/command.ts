@@ -61,13 +61,11 @@ export function parseEmulatorArgs(argv: string[]): EmulatorCommandOptions {
         "rate-limit-rate": { type: "string" },
         "retry-after-seconds": { type: "string" },
         "fail-operations": { type: "string" },
-        help: { type: "boolean" },
       },
     }));
   } catch (error) {
     throw new ConfigError([messageOf(error), USAGE]);
   }
-  if (values.help) throw new ConfigError([USAGE]);
   const problems: string[] = [];
   const text = (name: string): string | undefined => {
     const value = values[name];

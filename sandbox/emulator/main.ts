@@ -7,6 +7,7 @@
 import { runService } from "../../services/shared/lifecycle.js";
 import { USAGE, runEmulatorCommand } from "./command.js";
 
+// --help is answered here, before parsing, so it prints the usage and exits 0 (a bad flag exits 2).
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(`${USAGE}\n`);
 } else {

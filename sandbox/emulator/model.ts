@@ -49,8 +49,9 @@ export interface OperationSnapshot {
 }
 
 /**
- * Hooks for emulated members (a later step runs real servers on each member's address). The emulator awaits
- * `onInstanceStarted` before the member turns `running`; a rejection turns it to `error`.
+ * Hooks for emulated members, passed through EmulatorOptions.hooks: each gets the member's snapshot (with its
+ * loopback address) when it starts and when it is removed, so a caller can run or stop something on that
+ * address. The emulator awaits `onInstanceStarted` before the member turns `running`; a rejection turns it to `error`.
  */
 export interface InstanceHooks {
   onInstanceStarted?(instance: InstanceSnapshot): void | Promise<void>;
@@ -103,7 +104,6 @@ interface Pool {
 }
 
 interface PendingOperation extends OperationSnapshot {
-  timer?: unknown;
   previousSize: number;
 }
 
@@ -317,22 +317,23 @@ export class CloudModel {
 
   private markRemoving(member: Member, opId: string): void {
     member.removing = opId;
-    if (member.bootTimer !== undefined) {
-      this.options.clock.clearTimeout(member.bootTimer);
-      this.timers.delete(member.bootTimer);
-      member.bootTimer = undefined;
-    }
+    this.cancelBoot(member);
     member.state = "destroying";
     this.emitInstance(member);
+  }
+
+  /** Stops a member's pending boot, if any, so it never turns `running`. */
+  private cancelBoot(member: Member): void {
+    if (member.bootTimer === undefined) return;
+    this.options.clock.clearTimeout(member.bootTimer);
+    this.timers.delete(member.bootTimer);
+    member.bootTimer = undefined;
   }
 
   private removeMember(member: Member): void {
     const pool = this.pools.get(member.poolId);
     if (pool) pool.memberIds = pool.memberIds.filter((id) => id !== member.id);
-    if (member.bootTimer !== undefined) {
-      this.options.clock.clearTimeout(member.bootTimer);
-      this.timers.delete(member.bootTimer);
-    }
+    this.cancelBoot(member);
     this.members.delete(member.id);
     this.addresses.release(member.publicIp);
     member.state = "destroyed";
@@ -354,7 +355,7 @@ export class CloudModel {
   }
 
   private scheduleCompletion(op: PendingOperation): void {
-    op.timer = this.later(this.options.operationDelayMs, () => this.finishOperation(op));
+    this.later(this.options.operationDelayMs, () => this.finishOperation(op));
   }
 
   private finishOperation(op: PendingOperation): void {
@@ -419,7 +420,7 @@ export class CloudModel {
   }
 
   private operationSnapshot(op: PendingOperation): OperationSnapshot {
-    const { timer: _timer, previousSize: _previous, ...snapshot } = op;
+    const { previousSize: _previous, ...snapshot } = op;
     return { ...snapshot };
   }
 
