@@ -2,15 +2,17 @@
  * The built bundle as a child process with TICK_SECONDS=1 against the in-process API emulator: the
  * course's hand-in sequence, resolved alerts, token auth, /status, SIGTERM. Loopback only, bounded waits.
  */
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { startEmulator, type Emulator } from "../../../sandbox/emulator/server.js";
+import type { Emulator } from "../../../sandbox/emulator/server.js";
 import { BUNDLES, bundleOptions } from "../../../scripts/bundles.mjs";
+import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
+import { waitFor } from "../../helpers/wait.js";
 import { fixture } from "./fixtures.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -40,35 +42,11 @@ interface Scaler {
   exited: Promise<number | null>;
 }
 
-function waitFor<T>(check: () => T | undefined, subscribe: (wake: () => void) => () => void, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let unsubscribe = (): void => {};
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    const wake = (): void => {
-      const value = check();
-      if (value !== undefined) {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(value);
-      }
-    };
-    unsubscribe = subscribe(wake);
-    wake();
-  });
-}
-
-async function spawnScaler(t: { teardown(fn: () => unknown): void }, emulator: Emulator, poolId: string, extra: Record<string, string> = {}): Promise<Scaler> {
+async function spawnScaler(t: ExecutionContext, emulator: Emulator, poolId: string, extra: Record<string, string> = {}): Promise<Scaler> {
   const child = spawn(process.execPath, [BUNDLE], {
     env: {
       PATH: process.env["PATH"] ?? "",
-      EXOSCALE_KEY: emulator.key,
-      EXOSCALE_SECRET: emulator.secret,
-      EXOSCALE_ZONE: emulator.zone,
-      EXOSCALE_INSTANCEPOOL_ID: poolId,
-      EXOSCALE_API_ENDPOINT: emulator.url,
+      ...emulatorEnv(emulator, poolId),
       LISTEN_HOST: "127.0.0.1",
       LISTEN_PORT: "0",
       TICK_SECONDS: "1",
@@ -90,16 +68,8 @@ async function spawnScaler(t: { teardown(fn: () => unknown): void }, emulator: E
     for (const p of parts) if (p.trim() !== "") lines.push(JSON.parse(p) as Line);
   });
   child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-  const subscribe = (wake: () => void): (() => void) => {
-    child.stdout!.on("data", wake);
-    child.on("exit", wake);
-    return () => {
-      child.stdout!.off("data", wake);
-      child.off("exit", wake);
-    };
-  };
   const waitLine = (match: (l: Line) => boolean, from: number, ms = 8000): Promise<Line> =>
-    waitFor(() => lines.slice(from).find(match), subscribe, ms, "a log line");
+    waitFor(() => lines.slice(from).find(match), { timeoutMs: ms, what: "a log line" });
   const started = await waitLine((l) => l["msg"] === "scaler started", 0);
   const url = `http://${String(started["listen"])}`;
   return { child, url, lines, stderr: () => err, waitLine, exited };
@@ -110,23 +80,13 @@ async function nextDecision(s: Scaler, emulator: Emulator, from: number, reason:
   const line = await s.waitLine((l) => l["msg"] === "decision" && l["reason"] === reason, from);
   const operation = line["operation"];
   if (typeof operation === "string") {
-    await waitFor(
-      () => (emulator.operation(operation)?.state === "success" ? true : undefined),
-      (wake) => {
-        emulator.events.on("operation", wake);
-        return () => emulator.events.off("operation", wake);
-      },
-      5000,
-      `operation ${operation}`,
-    );
+    await waitFor(() => (emulator.operation(operation)?.state === "success" ? true : undefined), { timeoutMs: 5000, what: `operation ${operation}` });
   }
   return line;
 }
 
-async function emulatorFor(t: { teardown(fn: () => unknown): void }): Promise<Emulator> {
-  const emulator = await startEmulator({ host: "127.0.0.1", operationDelayMs: 100 });
-  t.teardown(() => emulator.close());
-  return emulator;
+function emulatorFor(t: ExecutionContext): Promise<Emulator> {
+  return startTestEmulator(t, { host: "127.0.0.1", operationDelayMs: 100 });
 }
 
 test("bundle: /up → 2, /down → 1, /down stays 1, all 2xx; resolved never scales; SIGTERM exits 0", async (t) => {

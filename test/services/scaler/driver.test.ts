@@ -3,21 +3,20 @@
  * the real client: an operation the API no longer knows, or cannot report on for too long, must not
  * block the loop forever. `now` is passed explicitly, so no clock is faked here.
  */
-import test from "ava";
-import { startEmulator, type Emulator } from "../../../sandbox/emulator/server.js";
+import test, { type ExecutionContext } from "ava";
+import type { Emulator, EmulatorOptions } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
 import { ApiCallError, PoolDriver } from "../../../services/scaler/driver.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
+import { startTestEmulator } from "../../helpers/emulator.js";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");
 const MAX_PENDING = 15 * 60_000;
 const POOL_ID = "0b5c8f4e-7a1d-4c3b-9e2f-6d8a1b2c3d4e";
 
-async function emulator(t: { teardown(fn: () => unknown): void }, options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
+function emulator(t: ExecutionContext, options: EmulatorOptions = {}): Promise<Emulator> {
   // Operations stay pending far longer than any test runs: only the driver decides to stop waiting.
-  const e = await startEmulator({ host: "127.0.0.1", operationDelayMs: 3_600_000, ...options });
-  t.teardown(() => e.close());
-  return e;
+  return startTestEmulator(t, { host: "127.0.0.1", operationDelayMs: 3_600_000, ...options });
 }
 
 function driverFor(e: Emulator, logger = createMemoryLogger("scaler")): PoolDriver {

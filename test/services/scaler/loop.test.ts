@@ -2,10 +2,10 @@
  * The decision loop and pool driver against the in-process API emulator, through the real client,
  * with sinon fake timers driving both the loop's ticks and the emulator's operation delays.
  */
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { once } from "node:events";
 import sinon from "sinon";
-import { startEmulator, type Emulator, type RequestRecord } from "../../../sandbox/emulator/server.js";
+import type { Emulator, RequestRecord } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
 import { ExoscaleTimeoutError } from "../../../services/exoscale/errors.js";
 import type { ComputeApi } from "../../../services/exoscale/types.js";
@@ -16,6 +16,8 @@ import { createScalerMetrics } from "../../../services/scaler/metrics.js";
 import type { Signal } from "../../../services/scaler/signals.js";
 import { SignalStore } from "../../../services/scaler/signalStore.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
+import { startTestEmulator } from "../../helpers/emulator.js";
+import { drive } from "../../helpers/fakeTime.js";
 
 const TICK = 60_000;
 const OP_DELAY = 5_000;
@@ -39,7 +41,7 @@ interface Rig {
 const pulse = (direction: "up" | "down"): Signal => ({ direction, source: "request", key: "", status: "pulse" });
 
 async function rig(
-  t: { teardown(fn: () => unknown): void },
+  t: ExecutionContext,
   options: {
     size?: number;
     policy?: Partial<PolicyOptions>;
@@ -53,8 +55,7 @@ async function rig(
 ): Promise<Rig> {
   const clock = options.clock ?? sinon.useFakeTimers({ now: Date.parse("2026-01-01T12:00:00Z"), ...FAKE });
   if (options.clock === undefined) t.teardown(() => clock.restore());
-  const emulator = options.emulator ?? (await startEmulator({ host: "127.0.0.1", operationDelayMs: OP_DELAY }));
-  if (options.emulator === undefined) t.teardown(() => emulator.close());
+  const emulator = options.emulator ?? (await startTestEmulator(t, { host: "127.0.0.1", operationDelayMs: OP_DELAY }));
   const poolId = options.poolId ?? emulator.createPool({ size: options.size ?? 1 }).id;
   const logger = createMemoryLogger("scaler");
   const metrics = createScalerMetrics({ defaultMetrics: false });
@@ -65,18 +66,9 @@ async function rig(
   const loop = new DecisionLoop({ driver, store, policy: { ...COURSE_POLICY, ...options.policy }, tickMs: TICK, dryRun: options.dryRun ?? false, logger, metrics });
   t.teardown(() => loop.stop());
   let started = false;
-  const settle = async <T>(promise: Promise<T>): Promise<T> => {
-    let finished = false;
-    const watched = promise.finally(() => (finished = true));
-    // Let HTTP round trips (and the client's short retry backoff) complete.
-    // Fake time advances by at most 20 s here, well before the loop's next tick.
-    for (let i = 0; !finished && i < 4000; i += 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (i % 10 === 9) await clock.tickAsync(50);
-    }
-    if (!finished) throw new Error("did not settle within 20 s of fake time");
-    return watched;
-  };
+  // Let HTTP round trips (and the client's short retry backoff) complete: 10 real turns per 50 ms of
+  // fake time, at most 20 s of it, well before the loop's next tick.
+  const settle = <T>(promise: Promise<T>): Promise<T> => drive(clock, promise, { stepMs: 50, turns: 10, maxSteps: 400 });
   const nextTick = async (): Promise<DecisionRecord | undefined> => {
     const done = once(loop.events, "tick") as Promise<[DecisionRecord | undefined]>;
     if (!started) {

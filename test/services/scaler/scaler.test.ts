@@ -4,12 +4,13 @@
  */
 import test from "ava";
 import sinon from "sinon";
-import { startEmulator } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
 import { clientOptionsFromEnv } from "../../../services/exoscale/env.js";
 import { startScaler, type ScalerDeps } from "../../../services/scaler/scaler.js";
 import { ConfigError } from "../../../services/shared/env.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
+import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
+import { drive } from "../../helpers/fakeTime.js";
 
 const FAKE = { toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<"setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "Date"> };
 
@@ -19,43 +20,28 @@ const deps = (logger: ReturnType<typeof createMemoryLogger>): ScalerDeps => ({
   defaultMetrics: false,
 });
 
-/** Lets real I/O run, advancing fake time 50 ms every 10 turns, until `done()` (at most 20 s of fake time). */
-async function drive(clock: sinon.SinonFakeTimers, done: () => boolean): Promise<void> {
-  for (let i = 0; !done() && i < 4000; i += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (i % 10 === 9) await clock.tickAsync(50);
-  }
-  if (!done()) throw new Error("condition not reached within 20 s of fake time");
-}
+/** Real I/O turns with fake time: 50 ms every 10 turns, at most 20 s of fake time. */
+const DRIVE = { stepMs: 50, turns: 10, maxSteps: 400 };
 
 test.serial("SIGTERM-like stop during a tick's read: the listener closes first and no scale call reaches the API", async (t) => {
   const clock = sinon.useFakeTimers({ now: Date.parse("2026-01-01T12:00:00Z"), ...FAKE });
   t.teardown(() => clock.restore());
   // Every API answer takes 1 s (fake), so the first tick is still reading when stop() comes.
-  const emulator = await startEmulator({ host: "127.0.0.1", faults: { latencyMs: 1_000 } });
-  t.teardown(() => emulator.close());
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1", faults: { latencyMs: 1_000 } });
   const pool = emulator.createPool({ size: 1 });
   const logger = createMemoryLogger("scaler");
   const scaler = await startScaler(
-    {
-      EXOSCALE_KEY: emulator.key,
-      EXOSCALE_SECRET: emulator.secret,
-      EXOSCALE_ZONE: emulator.zone,
-      EXOSCALE_INSTANCEPOOL_ID: pool.id,
-      EXOSCALE_API_ENDPOINT: emulator.url,
-      LISTEN_HOST: "127.0.0.1",
-      LISTEN_PORT: "0",
-    },
+    { ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "127.0.0.1", LISTEN_PORT: "0" },
     deps(logger),
   );
   await clock.tickAsync(0); // the first tick starts at once
-  await drive(clock, () => emulator.requestCount > 0);
+  await drive(clock, () => emulator.requestCount > 0, DRIVE);
 
   t.is((await fetch(`${scaler.url}/up`)).status, 202, "accepted while running");
   let stopped = false;
   const stopping = scaler.stop().then(() => (stopped = true));
   await t.throwsAsync(fetch(`${scaler.url}/up`), undefined, "a stopping scaler accepts nothing");
-  await drive(clock, () => stopped);
+  await drive(clock, () => stopped, DRIVE);
   await stopping;
 
   t.false(emulator.requests.some((q) => q.operation === "scale-instance-pool" || q.operation === "evict-instance-pool-members"));
