@@ -15,6 +15,36 @@ export interface IntOptions {
   max?: number;
 }
 
+export interface NumberRules {
+  /** Only whole numbers (no decimals, no exponent). */
+  whole?: boolean;
+  min?: number;
+  max?: number;
+}
+
+/** A parsed number, or what is wrong with the text (a phrase to follow the setting's name). */
+export type NumberParse = { value: number } | { problem: string };
+
+/** Pure: text → a number obeying the rules, or the problem, e.g. `must be at least 1, got 0`. */
+export function parseNumber(text: string, rules: NumberRules = {}): NumberParse {
+  const parsed = readNumber(text, rules.whole ?? false);
+  if ("problem" in parsed) return parsed;
+  const outside = rangeProblem(parsed.value, rules);
+  return outside === undefined ? parsed : { problem: outside };
+}
+
+function readNumber(text: string, whole: boolean): NumberParse {
+  if (whole) return /^-?\d+$/.test(text) ? { value: Number(text) } : { problem: `must be a whole number, got "${text}"` };
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  return Number.isFinite(value) ? { value } : { problem: `must be a number, got "${text}"` };
+}
+
+function rangeProblem(value: number, range: { min?: number; max?: number }): string | undefined {
+  if (range.min !== undefined && value < range.min) return `must be at least ${range.min}, got ${value}`;
+  if (range.max !== undefined && value > range.max) return `must be at most ${range.max}, got ${value}`;
+  return undefined;
+}
+
 export class EnvReader {
   private readonly problems: string[] = [];
 
@@ -50,44 +80,30 @@ export class EnvReader {
 
   /** A whole number within [min, max]; decimals and junk like "10s" are refused. */
   int(name: string, options: IntOptions = {}): number {
-    const value = this.raw(name);
-    if (value === undefined) {
-      if (options.default !== undefined) return options.default;
-      this.problems.push(`${name} is required`);
-      return Number.NaN;
-    }
-    if (!/^-?\d+$/.test(value)) {
-      this.problems.push(`${name} must be a whole number, got "${value}"`);
-      return Number.NaN;
-    }
-    const parsed = Number(value);
-    if (options.min !== undefined && parsed < options.min) {
-      this.problems.push(`${name} must be at least ${options.min}, got ${parsed}`);
-    } else if (options.max !== undefined && parsed > options.max) {
-      this.problems.push(`${name} must be at most ${options.max}, got ${parsed}`);
-    }
-    return parsed;
+    return this.numeric(name, options, true);
   }
 
   /** A number (decimals allowed) within [min, max]. */
   number(name: string, options: IntOptions = {}): number {
+    return this.numeric(name, options, false);
+  }
+
+  /** Out of range is a problem but still returns the number, so the caller's cross-field checks see it. */
+  private numeric(name: string, options: IntOptions, whole: boolean): number {
     const value = this.raw(name);
     if (value === undefined) {
       if (options.default !== undefined) return options.default;
       this.problems.push(`${name} is required`);
       return Number.NaN;
     }
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed)) {
-      this.problems.push(`${name} must be a number, got "${value}"`);
+    const parsed = readNumber(value, whole);
+    if ("problem" in parsed) {
+      this.problems.push(`${name} ${parsed.problem}`);
       return Number.NaN;
     }
-    if (options.min !== undefined && parsed < options.min) {
-      this.problems.push(`${name} must be at least ${options.min}, got ${parsed}`);
-    } else if (options.max !== undefined && parsed > options.max) {
-      this.problems.push(`${name} must be at most ${options.max}, got ${parsed}`);
-    }
-    return parsed;
+    const outside = rangeProblem(parsed.value, options);
+    if (outside !== undefined) this.problems.push(`${name} ${outside}`);
+    return parsed.value;
   }
 
   bool(name: string, fallback: boolean): boolean {

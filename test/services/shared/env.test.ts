@@ -1,5 +1,5 @@
 import test from "ava";
-import { ConfigError, EnvReader } from "../../../services/shared/env.js";
+import { ConfigError, EnvReader, parseNumber } from "../../../services/shared/env.js";
 
 test("collects every problem and reports them together", (t) => {
   const env = new EnvReader({ PORT: "80x", SIZE: "0", MODE: "fast" });
@@ -33,4 +33,29 @@ test("parses lists, booleans and URLs", (t) => {
   t.is(env.optionalUrl("BAD"), undefined);
   const error = t.throws(() => env.finish(), { instanceOf: ConfigError });
   t.deepEqual(error?.problems, ['BAD must be an http(s) URL, got "ftp://x"']);
+});
+
+test("parseNumber: whole numbers, decimals and ranges, with the problem as a phrase", (t) => {
+  t.deepEqual(parseNumber("42", { whole: true }), { value: 42 });
+  t.deepEqual(parseNumber("-3", { whole: true }), { value: -3 });
+  t.deepEqual(parseNumber("1.5", { whole: true }), { problem: 'must be a whole number, got "1.5"' });
+  t.deepEqual(parseNumber("10s", { whole: true }), { problem: 'must be a whole number, got "10s"' });
+  t.deepEqual(parseNumber("0.25"), { value: 0.25 });
+  t.deepEqual(parseNumber("1e3"), { value: 1000 });
+  t.deepEqual(parseNumber("fast"), { problem: 'must be a number, got "fast"' });
+  t.deepEqual(parseNumber(""), { problem: 'must be a number, got ""' });
+  t.deepEqual(parseNumber("Infinity"), { problem: 'must be a number, got "Infinity"' });
+  t.deepEqual(parseNumber("0", { whole: true, min: 1 }), { problem: "must be at least 1, got 0" });
+  t.deepEqual(parseNumber("1.5", { min: 0, max: 1 }), { problem: "must be at most 1, got 1.5" });
+  t.deepEqual(parseNumber("1", { min: 0, max: 1 }), { value: 1 });
+});
+
+test("int and number keep returning an out-of-range value (for cross-field checks) while reporting it", (t) => {
+  const env = new EnvReader({ SIZE: "0", RATE: "1.5", JUNK: "x" });
+  t.is(env.int("SIZE", { min: 1 }), 0);
+  t.is(env.number("RATE", { max: 1 }), 1.5);
+  t.true(Number.isNaN(env.number("JUNK")));
+  t.true(Number.isNaN(env.int("MISSING")));
+  const error = t.throws(() => env.finish(), { instanceOf: ConfigError });
+  t.deepEqual(error?.problems, ["SIZE must be at least 1, got 0", "RATE must be at most 1, got 1.5", 'JUNK must be a number, got "x"', "MISSING is required"]);
 });
