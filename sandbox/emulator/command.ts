@@ -1,12 +1,12 @@
 /** The emulator command's argument parsing and start-up (main.ts is the thin entry). */
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../services/shared/env.js";
+import { messageOf } from "../../services/shared/errors.js";
+import { ConfigError, parseNumber } from "../../services/shared/env.js";
 import type { RunningService } from "../../services/shared/lifecycle.js";
 import { createLogger } from "../../services/shared/log.js";
 import { isUuid } from "../../services/exoscale/env.js";
 import { isExoscaleZone } from "../../services/exoscale/zones.js";
 import { generateCredential, startEmulator, type FaultOptions, type InstanceSnapshot, type OperationSnapshot } from "./server.js";
-import { messageOf } from "../../services/shared/errors.js";
 
 export const USAGE = `usage: npm run emulator -- [options]
   --port N                 listen port (default 8081; 0 picks a free one)
@@ -74,21 +74,18 @@ export function parseEmulatorArgs(argv: string[]): EmulatorCommandOptions {
   const whole = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = text(name);
     if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) > max) {
-      problems.push(`--${name} must be a whole number between 0 and ${max}, got "${value}"`);
-      return fallback;
-    }
-    return Number(value);
+    const parsed = parseNumber(value, { whole: true, min: 0, max });
+    if ("value" in parsed) return parsed.value;
+    problems.push(`--${name} must be a whole number between 0 and ${max}, got "${value}"`);
+    return fallback;
   };
   const share = (name: string): number | undefined => {
     const value = text(name);
     if (value === undefined) return undefined;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
-      problems.push(`--${name} must be a number between 0 and 1, got "${value}"`);
-      return undefined;
-    }
-    return parsed;
+    const parsed = parseNumber(value, { min: 0, max: 1 });
+    if ("value" in parsed) return parsed.value;
+    problems.push(`--${name} must be a number between 0 and 1, got "${value}"`);
+    return undefined;
   };
   const zone = text("zone") ?? "ch-gva-2";
   if (!isExoscaleZone(zone)) problems.push(`--zone must be an Exoscale zone such as ch-gva-2, got "${zone}"`);

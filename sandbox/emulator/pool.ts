@@ -8,9 +8,9 @@
  */
 import { createExoscaleClient } from "../../services/exoscale/client.js";
 import { clientOptionsFromEnv, readExoscaleEnv } from "../../services/exoscale/env.js";
+import { messageOf } from "../../services/shared/errors.js";
 import { ConfigError, EnvReader } from "../../services/shared/env.js";
 import { parsePoolCommand, runPoolCommand } from "./pool-command.js";
-import { messageOf } from "../../services/shared/errors.js";
 
 async function main(): Promise<number> {
   try {
