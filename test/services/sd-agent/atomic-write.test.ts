@@ -1,14 +1,8 @@
 import test from "ava";
-import { mkdtemp, mkdir, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { tempPathFor, writeFileAtomic } from "../../../services/sd-agent/atomic-write.js";
-
-async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "sd-atomic-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from "../../helpers/fs.js";
 
 test("the temporary file is a hidden .tmp file in the same directory, never matching *.json", (t) => {
   const temp = tempPathFor("/srv/service-discovery/config.json");
@@ -19,7 +13,7 @@ test("the temporary file is a hidden .tmp file in the same directory, never matc
 });
 
 test("creates missing directories, replaces the file and leaves no temporary file", async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, "sd-atomic-");
   const file = join(dir, "nested", "sd", "config.json");
   await writeFileAtomic(file, "[]\n");
   await writeFileAtomic(file, '[{"targets":["127.0.0.2:9100"],"labels":{}}]\n');
@@ -28,7 +22,7 @@ test("creates missing directories, replaces the file and leaves no temporary fil
 });
 
 test("a failed write leaves the old file and no temporary file", async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, "sd-atomic-");
   const file = join(dir, "config.json");
   await writeFileAtomic(file, "[]\n");
   // A directory where the file should go makes the rename fail.
@@ -40,7 +34,7 @@ test("a failed write leaves the old file and no temporary file", async (t) => {
 });
 
 test("a reader polling during many rewrites only ever sees complete JSON", async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, "sd-atomic-");
   const file = join(dir, "config.json");
   // Large and small documents alternate, so a torn read would show up as invalid JSON.
   const big = JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ targets: [`127.0.${i >> 8}.${i & 255}:9100`], labels: { i: String(i) } })));

@@ -1,28 +1,17 @@
 /** The rendered file, read by Prometheus' own file_sd code (`promtool check service-discovery`). */
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Instance } from "../../../services/exoscale/types.js";
 import { writeFileAtomic } from "../../../services/sd-agent/atomic-write.js";
 import { renderFileSd, targetGroups } from "../../../services/sd-agent/render.js";
+import { tempDir } from "../../helpers/fs.js";
+import { requireTool } from "../../helpers/tools.js";
 
 const run = promisify(execFile);
 const POOL = "9a3c5a6e-1f2b-4c3d-8e4f-5a6b7c8d9e0f";
-
-async function havePromtool(t: ExecutionContext): Promise<boolean> {
-  try {
-    await run("promtool", ["--version"]);
-    return true;
-  } catch {
-    if (process.env.CI === "true") throw new Error("promtool is missing (install the prometheus package)");
-    t.log("promtool not installed: skipped");
-    t.pass();
-    return false;
-  }
-}
 
 interface Discovered {
   labels: Record<string, string>;
@@ -45,9 +34,8 @@ function member(id: string, ip: string): Instance {
 }
 
 test("Prometheus reads our targets and labels, and ignores a half-written temporary file", async (t) => {
-  if (!(await havePromtool(t))) return;
-  const dir = await mkdtemp(join(tmpdir(), "sd-promtool-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  if (!(await requireTool(t, "promtool"))) return;
+  const dir = await tempDir(t, "sd-promtool-");
   const file = join(dir, "sd", "config.json");
   await writeFileAtomic(file, renderFileSd(targetGroups([{ poolId: POOL, members: [member("a", "127.0.0.3"), member("b", "127.0.0.2")] }], 9100, "ch-gva-2")));
   // What a crash mid-write would leave: the temp name must not match the *.json glob.
