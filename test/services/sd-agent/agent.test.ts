@@ -1,16 +1,16 @@
 import test, { type ExecutionContext } from "ava";
 import sinon from "sinon";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../../sandbox/emulator/server.js";
+import type { Emulator, EmulatorOptions } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
 import { ExoscaleServerError } from "../../../services/exoscale/errors.js";
 import type { ComputeApi, Instance } from "../../../services/exoscale/types.js";
 import { createSdAgent, type RefreshOutcome, type SdAgentOptions } from "../../../services/sd-agent/agent.js";
 import { createSdAgentMetrics } from "../../../services/sd-agent/metrics.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
-import { ManualClock } from "../../helpers/emulator.js";
+import { ManualClock, startTestEmulator } from "../../helpers/emulator.js";
+import { tempDir } from "../../helpers/fs.js";
 
 interface Fixture {
   emu: Emulator;
@@ -22,14 +22,10 @@ interface Fixture {
   agentFor(poolIds: string[], extra?: Partial<SdAgentOptions>): ReturnType<typeof createSdAgent>;
 }
 
-async function fixture(t: ExecutionContext, emulatorOptions: Parameters<typeof startEmulator>[0] = {}): Promise<Fixture> {
+async function fixture(t: ExecutionContext, emulatorOptions: EmulatorOptions = {}): Promise<Fixture> {
   const clock = new ManualClock();
-  const emu = await startEmulator({ clock, ...emulatorOptions });
-  const dir = await mkdtemp(join(tmpdir(), "sd-agent-"));
-  t.teardown(async () => {
-    await emu.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const emu = await startTestEmulator(t, { clock, ...emulatorOptions });
+  const dir = await tempDir(t, "sd-agent-");
   // No retries here: each refresh is one attempt, the next interval is the retry.
   const api = createExoscaleClient({ key: emu.key, secret: emu.secret, zone: "ch-gva-2", endpoint: emu.url, retry: { limit: 0 } });
   const logger = createMemoryLogger("sd-agent");
@@ -201,8 +197,7 @@ test("on start an identical existing file is not rewritten; a different one is r
 test.serial("the loop refreshes at once and then every interval, and stop() ends it", async (t) => {
   const clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ["setTimeout", "clearTimeout", "Date"] });
   t.teardown(() => clock.restore());
-  const dir = await mkdtemp(join(tmpdir(), "sd-loop-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, "sd-loop-");
   let size = 1;
   const member = (i: number): Instance => ({
     id: `i-${i}`, name: `pool-${i}`, state: "running", publicIp: `127.0.0.${i + 2}`, createdAt: "", managerId: "p", labels: {},
@@ -240,8 +235,7 @@ test.serial("the loop refreshes at once and then every interval, and stop() ends
 });
 
 test("a listing that contradicts the pool (members exist, none listed) keeps the file", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "sd-inconsistent-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, "sd-inconsistent-");
   const file = join(dir, "config.json");
   await writeFile(file, '[{"targets":["127.0.0.2:9100"],"labels":{}}]\n');
   const api = {
@@ -256,8 +250,7 @@ test("a listing that contradicts the pool (members exist, none listed) keeps the
 });
 
 test("a long outage whose failing call alternates logs one failure line and one recovery line", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "sd-outage-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, "sd-outage-");
   let refreshes = 0;
   let outage = true;
   // The two parallel calls fail in turn, so each refresh's error message names a different path.

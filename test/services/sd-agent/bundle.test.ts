@@ -11,8 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { BUNDLES, bundleOptions } from "../../../scripts/bundles.mjs";
-import { startEmulator, type Emulator, type InstanceSnapshot, type RequestRecord } from "../../../sandbox/emulator/server.js";
+import type { Emulator, InstanceSnapshot, RequestRecord } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
+import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
+import { tempDir } from "../../helpers/fs.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const INTERVAL_MS = 1_000;
@@ -58,14 +61,16 @@ async function readTargets(file: string): Promise<string[] | undefined> {
 
 /** Polls the file (bounded) until it lists exactly `expected`; returns when that happened. */
 async function waitForTargets(file: string, expected: string[], timeoutMs: number, describe: () => string): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const targets = await readTargets(file);
-    if (targets && JSON.stringify(targets) === JSON.stringify([...expected].sort())) return Date.now();
-    if (Date.now() > deadline) {
-      throw new Error(`file lists ${JSON.stringify(targets)}, expected ${JSON.stringify(expected)}\n${describe()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  const want = JSON.stringify([...expected].sort());
+  let targets: string[] | undefined;
+  const listed = async (): Promise<number | undefined> => {
+    targets = await readTargets(file);
+    return targets && JSON.stringify(targets) === want ? Date.now() : undefined;
+  };
+  try {
+    return await waitFor(listed, { timeoutMs, intervalMs: 20, what: `the file to list ${want}` });
+  } catch {
+    throw new Error(`file lists ${JSON.stringify(targets)}, expected ${JSON.stringify(expected)}\n${describe()}`);
   }
 }
 
@@ -93,22 +98,14 @@ function eventCount<T>(emu: Emulator, event: string, predicate: (value: T) => bo
 }
 
 test("the built bundle follows the pool within one interval, survives API faults and exits 0 on SIGTERM", async (t) => {
-  const emu = await startEmulator({ operationDelayMs: 100, bootDelayMs: 200, random: () => 0 });
-  const dir = await mkdtemp(join(tmpdir(), "sd-bundle-run-"));
-  t.teardown(async () => {
-    await emu.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const emu = await startTestEmulator(t, { operationDelayMs: 100, bootDelayMs: 200, random: () => 0 });
+  const dir = await tempDir(t, "sd-bundle-run-");
   const pool = emu.createPool({ size: 2 });
   const api = createExoscaleClient({ key: emu.key, secret: emu.secret, zone: "ch-gva-2", endpoint: emu.url });
   const file = join(dir, "sd", "config.json");
   const port = 9200;
   const { child, output } = spawnAgent({
-    EXOSCALE_KEY: emu.key,
-    EXOSCALE_SECRET: emu.secret,
-    EXOSCALE_ZONE: "ch-gva-2",
-    EXOSCALE_INSTANCEPOOL_ID: pool.id,
-    EXOSCALE_API_ENDPOINT: emu.url,
+    ...emulatorEnv(emu, pool.id),
     TARGET_PORT: String(port),
     SD_FILE: file,
     SD_INTERVAL_SECONDS: String(INTERVAL_MS / 1000),

@@ -1,31 +1,23 @@
 import test from "ava";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startEmulator } from "../../../sandbox/emulator/server.js";
 import type { RefreshOutcome } from "../../../services/sd-agent/agent.js";
 import { startSdAgent } from "../../../services/sd-agent/service.js";
 import { ConfigError } from "../../../services/shared/env.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
+import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
+import { tempDir } from "../../helpers/fs.js";
 
 test("starts from the environment, serves /metrics and /healthz, and stops cleanly", async (t) => {
-  const emu = await startEmulator();
-  const dir = await mkdtemp(join(tmpdir(), "sd-service-"));
-  t.teardown(async () => {
-    await emu.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const emu = await startTestEmulator(t);
+  const dir = await tempDir(t, "sd-service-");
   const pool = emu.createPool({ size: 2 });
   const logger = createMemoryLogger("sd-agent");
   let first!: (outcome: RefreshOutcome) => void;
   const refreshed = new Promise<RefreshOutcome>((resolve) => (first = resolve));
   const service = await startSdAgent(
     {
-      EXOSCALE_KEY: emu.key,
-      EXOSCALE_SECRET: emu.secret,
-      EXOSCALE_ZONE: "ch-gva-2",
-      EXOSCALE_INSTANCEPOOL_ID: pool.id,
-      EXOSCALE_API_ENDPOINT: emu.url,
+      ...emulatorEnv(emu, pool.id),
       SD_FILE: join(dir, "sd", "config.json"),
       METRICS_PORT: "0",
     },
@@ -56,8 +48,7 @@ test("invalid configuration is a ConfigError (exit 2 under runService)", async (
 });
 
 test("an SD_FILE directory that cannot be created fails the start with the path in the message", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "sd-service-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, "sd-service-");
   await writeFile(join(dir, "not-a-dir"), "");
   await t.throwsAsync(
     startSdAgent({
