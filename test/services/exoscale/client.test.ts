@@ -12,7 +12,8 @@ import {
   ExoscaleTimeoutError,
 } from "../../../services/exoscale/errors.js";
 import { createMemoryLogger } from "../../../services/shared/log.js";
-import { flush } from "../../helpers/emulator.js";
+import { startTestEmulator } from "../../helpers/emulator.js";
+import { drive } from "../../helpers/fakeTime.js";
 
 type Clock = sinon.SinonFakeTimers;
 
@@ -23,23 +24,8 @@ function fakeTime(t: ExecutionContext): Clock {
   return clock;
 }
 
-/** Alternates real I/O turns with fake-time steps until the promise settles (bounded). */
-async function drive<T>(clock: Clock, promise: Promise<T>, stepMs = 250, maxSteps = 2_000): Promise<T> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let step = 0; step < maxSteps && !settled; step += 1) {
-    await flush();
-    if (!settled) await clock.tickAsync(stepMs);
-  }
-  return promise;
-}
-
 async function setup(t: ExecutionContext, emulatorOptions: EmulatorOptions = {}, clientOptions: Partial<ExoscaleClientOptions> = {}) {
-  const emu = await startEmulator(emulatorOptions);
-  t.teardown(() => emu.close());
+  const emu = await startTestEmulator(t, emulatorOptions);
   const logger = createMemoryLogger("client-test");
   const client = createExoscaleClient({
     key: emu.key,
@@ -84,7 +70,7 @@ test.serial("a 429 with Retry-After is waited out and the retry carries a fresh,
   const { emu, client, logger } = await setup(t, {}, { signatureTtlSeconds: 10 });
   const pool = emu.createPool({ size: 1 });
   emu.injectResponses([{ status: 429, retryAfterSeconds: 30 }]);
-  const result = await drive(clock, client.getInstancePool(pool.id), 1_000);
+  const result = await drive(clock, client.getInstancePool(pool.id), { stepMs: 1_000 });
   t.is(result.id, pool.id);
   const [first, second] = apiRequests(emu);
   t.is(first!.status, 429);
@@ -104,7 +90,7 @@ test.serial("5xx answers are retried with growing backoff until the API recovers
   const { emu, client } = await setup(t);
   const pool = emu.createPool({ size: 1 });
   emu.injectResponses([{ status: 500 }, { status: 502 }]);
-  await drive(clock, client.getInstancePool(pool.id), 50);
+  await drive(clock, client.getInstancePool(pool.id), { stepMs: 50 });
   const times = apiRequests(emu).map((r) => r.time);
   t.deepEqual(apiRequests(emu).map((r) => r.status), [500, 502, 200]);
   t.true(times[1]! - times[0]! >= 500 && times[2]! - times[1]! >= 1_000, `gaps ${times[1]! - times[0]!}, ${times[2]! - times[1]!}`);
@@ -214,7 +200,7 @@ test.serial("waitForOperation polls at the interval until the operation leaves p
   const pool = emu.createPool({ size: 1 });
   const op = await client.scaleInstancePool(pool.id, 2);
   t.is(op.state, "pending");
-  const done = await drive(clock, client.waitForOperation(op.id, { intervalMs: 1_000, timeoutMs: 60_000 }), 100);
+  const done = await drive(clock, client.waitForOperation(op.id, { intervalMs: 1_000, timeoutMs: 60_000 }), { stepMs: 100 });
   t.like(done, { id: op.id, state: "success", referenceId: pool.id });
   const polls = apiRequests(emu).filter((r) => r.operation === "get-operation");
   t.true(polls.length >= 5 && polls.length <= 7, `${polls.length} polls`);
