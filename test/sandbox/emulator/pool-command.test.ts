@@ -2,10 +2,10 @@ import test from "ava";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { parsePoolCommand, runPoolCommand } from "../../../sandbox/emulator/pool-command.js";
-import { startEmulator } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../services/exoscale/client.js";
 import { ExoscaleOperationError } from "../../../services/exoscale/errors.js";
 import { ConfigError } from "../../../services/shared/env.js";
+import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 
 test("pool command arguments", (t) => {
   t.deepEqual(parsePoolCommand(["show"]), { action: "show" });
@@ -17,8 +17,7 @@ test("pool command arguments", (t) => {
 });
 
 test("scale and evict wait for the operation, then list the members", async (t) => {
-  const emu = await startEmulator();
-  t.teardown(() => emu.close());
+  const emu = await startTestEmulator(t);
   const pool = emu.createPool({ size: 1, name: "web" });
   const api = createExoscaleClient({ key: emu.key, secret: emu.secret, zone: emu.zone, endpoint: emu.url });
   const lines: string[] = [];
@@ -38,17 +37,13 @@ test("scale and evict wait for the operation, then list the members", async (t) 
 });
 
 test("the pool command refuses a bad zone and pool id with exit 2 before calling the API", async (t) => {
-  const emu = await startEmulator();
-  t.teardown(() => emu.close());
+  const emu = await startTestEmulator(t);
   const child = spawn(process.execPath, ["--import", "tsx", "sandbox/emulator/pool.ts", "show"], {
     cwd: new URL("../../../", import.meta.url).pathname,
     env: {
       PATH: process.env.PATH ?? "",
-      EXOSCALE_KEY: emu.key,
-      EXOSCALE_SECRET: emu.secret,
+      ...emulatorEnv(emu, "web"),
       EXOSCALE_ZONE: "mars-1",
-      EXOSCALE_INSTANCEPOOL_ID: "web",
-      EXOSCALE_API_ENDPOINT: emu.url,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

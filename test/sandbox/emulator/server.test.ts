@@ -1,15 +1,14 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { LoopbackAllocator, ADDRESS_CAPACITY } from "../../../sandbox/emulator/addresses.js";
 import { startEmulator, type Emulator, type EmulatorOptions, type InstanceSnapshot } from "../../../sandbox/emulator/server.js";
 import { formatAuthorization } from "../../../services/exoscale/signing.js";
-import { ManualClock, flush, signedFetch } from "../../helpers/emulator.js";
+import { ManualClock, flush, signedFetch, startTestEmulator } from "../../helpers/emulator.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-async function start(t: { teardown(fn: () => unknown): void }, options: EmulatorOptions = {}): Promise<{ emu: Emulator; clock: ManualClock }> {
+async function start(t: ExecutionContext, options: EmulatorOptions = {}): Promise<{ emu: Emulator; clock: ManualClock }> {
   const clock = new ManualClock();
-  const emu = await startEmulator({ clock, ...options });
-  t.teardown(() => emu.close());
+  const emu = await startTestEmulator(t, { clock, ...options });
   return { emu, clock };
 }
 
