@@ -12,6 +12,7 @@
  *   says whether trying later may help, for callers that want it; the client itself does not read it.)
  */
 import ky, { HTTPError, TimeoutError, type KyInstance, type RetryOptions } from "ky";
+import { toError } from "../shared/errors.js";
 import type { Logger } from "../shared/log.js";
 import {
   ExoscaleApiError,
@@ -28,7 +29,6 @@ import { DEFAULT_SIGNATURE_TTL_SECONDS, signRequest } from "./signing.js";
 import type { ComputeApi, Instance, InstancePool, Operation, WaitOptions } from "./types.js";
 import { errorMessageOf, listOf, toInstance, toInstancePool, toOperation } from "./wire.js";
 import { zoneEndpoint } from "./zones.js";
-import { toError } from "../shared/errors.js";
 
 export interface ExoscaleRetryOptions {
   /** Retries after the first attempt (default 3). */

@@ -4,13 +4,13 @@ import { dirname } from "node:path";
 import { createExoscaleClient, resolveEndpoint } from "../exoscale/client.js";
 import { clientOptionsFromEnv } from "../exoscale/env.js";
 import type { ComputeApi } from "../exoscale/types.js";
+import { messageOf } from "../shared/errors.js";
 import type { RunningService } from "../shared/lifecycle.js";
 import { createLogger, type Logger } from "../shared/log.js";
 import { startMetricsServer, type MetricsServer } from "../shared/metrics-server.js";
 import { createSdAgent, type SdAgent, type SdAgentOptions } from "./agent.js";
 import { parseSdAgentConfig, type SdAgentConfig } from "./config.js";
 import { createSdAgentMetrics, type SdAgentMetrics } from "./metrics.js";
-import { messageOf } from "../shared/errors.js";
 
 export interface SdAgentDeps {
   logger?: Logger;

@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
-import { closeServer, listen, urlOf } from "./http.js";
 import { messageOf } from "./errors.js";
+import { closeServer, listen, urlOf } from "./http.js";
 
 export interface MetricsServerOptions {
   registry: Registry;
