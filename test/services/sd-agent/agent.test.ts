@@ -211,7 +211,9 @@ test.serial("the loop refreshes at once and then every interval, and stop() ends
   t.teardown(() => agent.stop());
   // Real file I/O needs real turns of the event loop: wait (bounded) until the refresh has scheduled the next one.
   const untilScheduled = async (): Promise<void> => {
-    for (let i = 0; i < 10_000 && clock.countTimers() === 0; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    // Bounded by real time (performance.now is not faked), not by a turn count: fsync on a loaded machine is slow.
+    const deadline = performance.now() + 15_000;
+    while (clock.countTimers() === 0 && performance.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     if (clock.countTimers() === 0) throw new Error("the refresh never scheduled the next one");
   };
   await agent.start();
