@@ -22,7 +22,14 @@ export interface SimulationSettings {
   initialSize: number;
 }
 
-export const DEFAULT_SIMULATION: SimulationSettings = { tickSeconds: 60, bootSeconds: 120, upCpu: 80, downCpu: 20, pendingMinutes: 1, initialSize: 1 };
+export const DEFAULT_SIMULATION: SimulationSettings = {
+  tickSeconds: 60,
+  bootSeconds: 120,
+  upCpu: 80,
+  downCpu: 20,
+  pendingMinutes: 1,
+  initialSize: 1,
+};
 
 export interface SimulationResult {
   /** Per minute: demand (members' worth of full CPU), pool size, serving members, average CPU. */
@@ -50,9 +57,17 @@ function required(demand: number, upCpu: number): number {
   return Math.max(1, Math.ceil((demand * 100) / upCpu - 1e-9));
 }
 
-export function simulate(trace: readonly number[], options: PolicyOptions, settings: SimulationSettings = DEFAULT_SIMULATION): SimulationResult {
+export function simulate(
+  trace: readonly number[],
+  options: PolicyOptions,
+  settings: SimulationSettings = DEFAULT_SIMULATION,
+): SimulationResult {
   const minuteMs = 60_000;
-  let members: PoolMember[] = Array.from({ length: settings.initialSize }, (_, i) => ({ id: `init-${i}`, createdAt: -3_600_000, state: "running" }));
+  let members: PoolMember[] = Array.from({ length: settings.initialSize }, (_, i) => ({
+    id: `init-${i}`,
+    createdAt: -3_600_000,
+    state: "running",
+  }));
   let nextId = 0;
   let lastChangeAt: number | undefined;
   let upFor = 0;
@@ -70,7 +85,17 @@ export function simulate(trace: readonly number[], options: PolicyOptions, setti
     upFor = cpu > settings.upCpu ? upFor + 1 : 0;
     downFor = cpu < settings.downCpu ? downFor + 1 : 0;
     if (minute % Math.max(1, Math.round(1 / ticksPerMinute)) !== 0) continue;
-    const signal = (direction: "up" | "down"): AssertedSignal => ({ id: minute, direction, source: "grafana", kind: "alert", key: direction, since: now, lastSeen: now, value: cpu, valueAt: now });
+    const signal = (direction: "up" | "down"): AssertedSignal => ({
+      id: minute,
+      direction,
+      source: "grafana",
+      kind: "alert",
+      key: direction,
+      since: now,
+      lastSeen: now,
+      value: cpu,
+      valueAt: now,
+    });
     const signals: SignalState = {
       up: upFor >= settings.pendingMinutes ? [signal("up")] : [],
       down: downFor >= settings.pendingMinutes ? [signal("down")] : [],
@@ -82,7 +107,8 @@ export function simulate(trace: readonly number[], options: PolicyOptions, setti
       now,
     );
     if (decision.direction === "up") {
-      for (let i = members.length; i < decision.targetSize; i += 1) members.push({ id: `m-${nextId++}`, createdAt: now, state: "starting" });
+      for (let i = members.length; i < decision.targetSize; i += 1)
+        members.push({ id: `m-${nextId++}`, createdAt: now, state: "starting" });
     } else if (decision.direction === "down") {
       const victims = new Set(decision.victims ?? []);
       if (victims.size === 0) {
@@ -146,11 +172,16 @@ export const CONFIGURATIONS: Record<string, PolicyOptions> = {
 };
 
 export function runBenchmark(): string {
-  const rows = ["| trace | configuration | under τ % | under θ % | over τ % | over θ % | adaptations | member-min | max size |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"];
+  const rows = [
+    "| trace | configuration | under τ % | under θ % | over τ % | over θ % | adaptations | member-min | max size |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
   for (const [traceName, trace] of Object.entries(TRACES)) {
     for (const [configName, options] of Object.entries(CONFIGURATIONS)) {
       const m = simulate(trace, options).metrics;
-      rows.push(`| ${traceName} | ${configName} | ${m.underTimeshare.toFixed(1)} | ${m.underAccuracy.toFixed(1)} | ${m.overTimeshare.toFixed(1)} | ${m.overAccuracy.toFixed(1)} | ${m.adaptations} | ${m.memberMinutes} | ${m.maxSize} |`);
+      rows.push(
+        `| ${traceName} | ${configName} | ${m.underTimeshare.toFixed(1)} | ${m.underAccuracy.toFixed(1)} | ${m.overTimeshare.toFixed(1)} | ${m.overAccuracy.toFixed(1)} | ${m.adaptations} | ${m.memberMinutes} | ${m.maxSize} |`,
+      );
     }
   }
   return rows.join("\n");

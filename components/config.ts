@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EXOSCALE_ZONES, isExoscaleZone, type ExoscaleZone } from "../services/exoscale/zones.js";
+import { EXOSCALE_ZONES, isExoscaleZone, type ExoscaleZone } from "../contracts/zones.js";
 import { cidrProblem, isOpenToWorld } from "./network/cidr.js";
-import { PORTS } from "./ports.js";
+import { PORTS } from "../contracts/ports.js";
 
 /** Project config keys (`pulumi config set <key> …`), all in the project's namespace. */
 export const CONFIG_KEYS = {
@@ -92,7 +92,8 @@ interface IntBounds {
 }
 
 const INSTANCE_TYPE = /^[a-z0-9]+\.[a-z0-9]+$/;
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+const SSH_PUBLIC_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 
 /**
  * Turns raw config strings into typed settings, or throws one ConfigValidationError that lists
@@ -261,9 +262,7 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): LoadedC
   }
   const secret = config.getSecret(CONFIG_KEYS.exoscaleSecret);
   if (secret === undefined) {
-    problems.push(
-      `${CONFIG_KEYS.exoscaleSecret} is required: pulumi config set --secret ${CONFIG_KEYS.exoscaleSecret} …`,
-    );
+    problems.push(`${CONFIG_KEYS.exoscaleSecret} is required: pulumi config set --secret ${CONFIG_KEYS.exoscaleSecret} …`);
   }
   const raw: RawSettings = {};
   for (const field of Object.keys(CONFIG_KEYS) as (keyof typeof CONFIG_KEYS)[]) {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../sdks/exoscale/index.js";
 import type { NlbServiceHealthcheck } from "../sdks/exoscale/types.js";
-import { PORTS } from "./ports.js";
+import { PORTS } from "../contracts/ports.js";
 
 /** The binding's `NlbServiceHealthcheck`, restricted to the fields we set (all of them set). */
 export type AppHealthcheck = Required<Pick<NlbServiceHealthcheck, "port" | "mode" | "uri" | "interval" | "timeout" | "retries">>;
@@ -30,23 +30,31 @@ export class LoadBalancer extends pulumi.ComponentResource {
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("exoscale-autoscaler:network:LoadBalancer", name, {}, opts);
 
-    this.nlb = new exoscale.Nlb(`${name}-nlb`, {
-      zone: args.zone,
-      description: "exoscale-autoscaler: public entry to the app pool",
-      labels: args.labels,
-    }, { parent: this });
+    this.nlb = new exoscale.Nlb(
+      `${name}-nlb`,
+      {
+        zone: args.zone,
+        description: "exoscale-autoscaler: public entry to the app pool",
+        labels: args.labels,
+      },
+      { parent: this },
+    );
 
-    this.service = new exoscale.NlbService(`${name}-http`, {
-      zone: args.zone,
-      nlbId: this.nlb.id,
-      instancePoolId: args.instancePoolId,
-      port: PORTS.nlbListener,
-      targetPort: PORTS.app,
-      protocol: "tcp",
-      strategy: "round-robin",
-      healthchecks: [appHealthcheck()],
-      description: `HTTP ${PORTS.nlbListener} -> http-load-generator ${PORTS.app}`,
-    }, { parent: this });
+    this.service = new exoscale.NlbService(
+      `${name}-http`,
+      {
+        zone: args.zone,
+        nlbId: this.nlb.id,
+        instancePoolId: args.instancePoolId,
+        port: PORTS.nlbListener,
+        targetPort: PORTS.app,
+        protocol: "tcp",
+        strategy: "round-robin",
+        healthchecks: [appHealthcheck()],
+        description: `HTTP ${PORTS.nlbListener} -> http-load-generator ${PORTS.app}`,
+      },
+      { parent: this },
+    );
 
     this.ipAddress = this.nlb.ipAddress;
     this.url = pulumi.interpolate`http://${this.nlb.ipAddress}/`;

@@ -28,15 +28,19 @@ export class MonitoringHost extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("exoscale-autoscaler:monitoring:MonitoringHost", name, {}, opts);
 
-    this.instance = new exoscale.ComputeInstance(`${name}-vm`, {
-      zone: args.zone,
-      templateId: args.templateId,
-      type: args.instanceType,
-      diskSize: args.diskSize,
-      securityGroupIds: args.securityGroupIds,
-      sshKeys: [args.sshKeyName],
-      labels: args.labels,
-    }, { parent: this });
+    this.instance = new exoscale.ComputeInstance(
+      `${name}-vm`,
+      {
+        zone: args.zone,
+        templateId: args.templateId,
+        type: args.instanceType,
+        diskSize: args.diskSize,
+        securityGroupIds: args.securityGroupIds,
+        sshKeys: [args.sshKeyName],
+        labels: args.labels,
+      },
+      { parent: this },
+    );
 
     this.publicIp = this.instance.publicIpAddress;
     this.sshUser = pulumi.output(args.sshUser);

@@ -49,12 +49,16 @@ export class ServiceCredentials extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceCredentialsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("exoscale-autoscaler:iam:ServiceCredentials", name, {}, opts);
 
-    this.role = new exoscale.IamRole(`${name}-role`, {
-      description: "exoscale-autoscaler services: read the pool and its members, scale and evict",
-      editable: true,
-      labels: args.labels,
-      policy: serviceRolePolicy(),
-    }, { parent: this });
+    this.role = new exoscale.IamRole(
+      `${name}-role`,
+      {
+        description: "exoscale-autoscaler services: read the pool and its members, scale and evict",
+        editable: true,
+        labels: args.labels,
+        policy: serviceRolePolicy(),
+      },
+      { parent: this },
+    );
 
     this.apiKey = new exoscale.IamApiKey(`${name}-key`, { roleId: this.role.id }, { parent: this });
     // Secret in our outputs whatever the engine does with additionalSecretOutputs.

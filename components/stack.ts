@@ -5,7 +5,7 @@ import { LoadBalancer } from "./loadBalancer.js";
 import { MonitoringHost } from "./monitoringHost.js";
 import { SecurityGroups } from "./network/securityGroups.js";
 import { AppPool } from "./pool/appPool.js";
-import { PORTS } from "./ports.js";
+import { PORTS } from "../contracts/ports.js";
 import { ServiceCredentials } from "./serviceCredentials.js";
 import { SshAccess } from "./sshAccess.js";
 
@@ -64,10 +64,14 @@ export class AutoscalerStack extends pulumi.ComponentResource {
     const { settings, credentials } = args;
 
     // Explicit provider: credentials come from our own config keys, never from ambient state.
-    this.provider = new exoscale.Provider(`${name}-exoscale`, {
-      key: credentials.key,
-      secret: credentials.secret,
-    }, { parent: this });
+    this.provider = new exoscale.Provider(
+      `${name}-exoscale`,
+      {
+        key: credentials.key,
+        secret: credentials.secret,
+      },
+      { parent: this },
+    );
     const children: pulumi.ComponentResourceOptions = { parent: this, providers: [this.provider] };
     const labels = { project: pulumi.getProject(), stack: pulumi.getStack() };
 
@@ -80,33 +84,45 @@ export class AutoscalerStack extends pulumi.ComponentResource {
     this.securityGroups = new SecurityGroups(`${name}-sg`, { adminCidrs: settings.adminCidrs }, children);
     this.sshAccess = new SshAccess(`${name}-ssh`, { publicKey: settings.sshPublicKey }, children);
 
-    this.appPool = new AppPool(`${name}-app`, {
-      zone: settings.zone,
-      templateId,
-      instanceType: settings.pool.instanceType,
-      diskSize: settings.pool.diskSize,
-      initialSize: settings.pool.initialSize,
-      securityGroupIds: [this.securityGroups.pool.id],
-      keyPair: this.sshAccess.keyName,
-      labels: { ...labels, role: "app" },
-    }, children);
+    this.appPool = new AppPool(
+      `${name}-app`,
+      {
+        zone: settings.zone,
+        templateId,
+        instanceType: settings.pool.instanceType,
+        diskSize: settings.pool.diskSize,
+        initialSize: settings.pool.initialSize,
+        securityGroupIds: [this.securityGroups.pool.id],
+        keyPair: this.sshAccess.keyName,
+        labels: { ...labels, role: "app" },
+      },
+      children,
+    );
 
-    this.loadBalancer = new LoadBalancer(`${name}-lb`, {
-      zone: settings.zone,
-      instancePoolId: this.appPool.poolId,
-      labels: { ...labels, role: "entry" },
-    }, children);
+    this.loadBalancer = new LoadBalancer(
+      `${name}-lb`,
+      {
+        zone: settings.zone,
+        instancePoolId: this.appPool.poolId,
+        labels: { ...labels, role: "entry" },
+      },
+      children,
+    );
 
-    this.monitoringHost = new MonitoringHost(`${name}-monitoring`, {
-      zone: settings.zone,
-      templateId,
-      sshUser: template.defaultUser,
-      instanceType: settings.monitoring.instanceType,
-      diskSize: settings.monitoring.diskSize,
-      securityGroupIds: [this.securityGroups.monitoring.id],
-      sshKeyName: this.sshAccess.keyName,
-      labels: { ...labels, role: "monitoring" },
-    }, children);
+    this.monitoringHost = new MonitoringHost(
+      `${name}-monitoring`,
+      {
+        zone: settings.zone,
+        templateId,
+        sshUser: template.defaultUser,
+        instanceType: settings.monitoring.instanceType,
+        diskSize: settings.monitoring.diskSize,
+        securityGroupIds: [this.securityGroups.monitoring.id],
+        sshKeyName: this.sshAccess.keyName,
+        labels: { ...labels, role: "monitoring" },
+      },
+      children,
+    );
 
     this.serviceCredentials = new ServiceCredentials(`${name}-iam`, { labels }, children);
 

@@ -73,7 +73,7 @@ function formatIpv6(bytes: readonly number[]): string {
   const words = Array.from({ length: 8 }, (_, i) => (bytes[2 * i] << 8) | bytes[2 * i + 1]);
   let runStart = -1;
   let runLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && words[j] === 0) {
       j++;

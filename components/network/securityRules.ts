@@ -1,4 +1,4 @@
-import { PORTS } from "../ports.js";
+import { PORTS } from "../../contracts/ports.js";
 
 /** Which of our two groups a rule belongs to, or lets traffic in from. */
 export type GroupRole = "pool" | "monitoring";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../../sdks/exoscale/index.js";
-import { renderPoolCloudInit } from "./cloudInit.js";
+import { renderPoolCloudInit } from "../../contracts/poolCloudInit.js";
 
 export interface AppPoolArgs {
   zone: pulumi.Input<string>;
@@ -35,19 +35,23 @@ export class AppPool extends pulumi.ComponentResource {
   constructor(name: string, args: AppPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super("exoscale-autoscaler:pool:AppPool", name, {}, opts);
 
-    this.pool = new exoscale.InstancePool(`${name}-pool`, {
-      zone: args.zone,
-      templateId: args.templateId,
-      instanceType: args.instanceType,
-      diskSize: args.diskSize,
-      size: args.initialSize,
-      userData: renderPoolCloudInit(),
-      securityGroupIds: args.securityGroupIds,
-      keyPair: args.keyPair,
-      instancePrefix: "app",
-      labels: args.labels,
-      description: "exoscale-autoscaler: http-load-generator + node_exporter, scaled by the scaler",
-    }, instancePoolOptions(this));
+    this.pool = new exoscale.InstancePool(
+      `${name}-pool`,
+      {
+        zone: args.zone,
+        templateId: args.templateId,
+        instanceType: args.instanceType,
+        diskSize: args.diskSize,
+        size: args.initialSize,
+        userData: renderPoolCloudInit(),
+        securityGroupIds: args.securityGroupIds,
+        keyPair: args.keyPair,
+        instancePrefix: "app",
+        labels: args.labels,
+        description: "exoscale-autoscaler: http-load-generator + node_exporter, scaled by the scaler",
+      },
+      instancePoolOptions(this),
+    );
     this.poolId = this.pool.id;
 
     this.registerOutputs({ poolId: this.poolId });

@@ -1,11 +1,11 @@
 /** The emulator command's argument parsing and start-up (main.ts is the thin entry). */
 import { parseArgs } from "node:util";
-import { messageOf } from "../../services/shared/errors.js";
-import { ConfigError, parseNumber } from "../../services/shared/env.js";
-import type { RunningService } from "../../services/shared/lifecycle.js";
-import { createLogger } from "../../services/shared/log.js";
-import { isUuid } from "../../services/exoscale/env.js";
-import { isExoscaleZone } from "../../services/exoscale/zones.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import { ConfigError, parseNumber } from "../../lib/shared/env.js";
+import type { RunningService } from "../../lib/shared/lifecycle.js";
+import { createLogger } from "../../lib/shared/log.js";
+import { isUuid } from "../../lib/exoscale/env.js";
+import { isExoscaleZone } from "../../contracts/zones.js";
 import { generateCredential, startEmulator, type FaultOptions, type InstanceSnapshot, type OperationSnapshot } from "./server.js";
 
 export const USAGE = `usage: npm run emulator -- [options]
@@ -125,7 +125,10 @@ export function parseEmulatorArgs(argv: string[]): EmulatorCommandOptions {
   return options;
 }
 
-export async function runEmulatorCommand(argv: string[], out: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<RunningService> {
+export async function runEmulatorCommand(
+  argv: string[],
+  out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<RunningService> {
   const options = parseEmulatorArgs(argv);
   const logger = createLogger("emulator", { write: (line) => process.stderr.write(`${line}\n`) });
   const credential = options.key && options.secret ? { key: options.key, secret: options.secret } : generateCredential();

@@ -4,8 +4,8 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { InstancePoolState, InstanceState, OperationState } from "../../services/exoscale/types.js";
-import type { OperationReason, WireInstance, WireInstancePool, WireOperation } from "../../services/exoscale/wire.js";
+import type { InstancePoolState, InstanceState, OperationState } from "../../lib/exoscale/types.js";
+import type { OperationReason, WireInstance, WireInstancePool, WireOperation } from "../../lib/exoscale/wire.js";
 import { LoopbackAllocator } from "./addresses.js";
 
 export interface EmulatorClock {

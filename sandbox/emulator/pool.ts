@@ -6,11 +6,11 @@
  *   npm run pool -- evict <instance-id> [...]
  * Works against the real API too (it signs and sends the same requests). Exit 2 on bad input, 1 on API errors.
  */
-import { createExoscaleClient } from "../../services/exoscale/client.js";
-import { clientOptionsFromEnv, readExoscaleEnv } from "../../services/exoscale/env.js";
-import { messageOf } from "../../services/shared/errors.js";
-import { ConfigError, EnvReader } from "../../services/shared/env.js";
-import { parsePoolCommand, runPoolCommand } from "./pool-command.js";
+import { createExoscaleClient } from "../../lib/exoscale/client.js";
+import { clientOptionsFromEnv, readExoscaleEnv } from "../../lib/exoscale/env.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import { ConfigError, EnvReader } from "../../lib/shared/env.js";
+import { parsePoolCommand, runPoolCommand } from "./poolCommand.js";
 
 async function main(): Promise<number> {
   try {

@@ -39,5 +39,7 @@ export function matchRoute(method: string, path: string): RouteMatch {
   const candidates = relative === undefined ? [] : ROUTES.filter((r) => r.pattern.test(relative));
   const route = candidates.find((r) => r.method === method);
   if (route && relative !== undefined) return { ok: true, operation: route.operation, param: relative.match(route.pattern)![1] ?? "" };
-  return candidates.length > 0 ? { ok: false, status: 405, message: "method not allowed" } : { ok: false, status: 404, message: `no route for ${path}` };
+  return candidates.length > 0
+    ? { ok: false, status: 405, message: "method not allowed" }
+    : { ok: false, status: 404, message: `no route for ${path}` };
 }

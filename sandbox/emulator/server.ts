@@ -10,11 +10,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { isUuid } from "../../services/exoscale/env.js";
-import { parseAuthorization, verifyRequest } from "../../services/exoscale/signing.js";
-import { messageOf } from "../../services/shared/errors.js";
-import { closeServer, listen, urlOf } from "../../services/shared/http.js";
-import { isRecord } from "../../services/shared/json.js";
+import { isUuid } from "../../lib/exoscale/env.js";
+import { parseAuthorization, verifyRequest } from "../../lib/exoscale/signing.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import { closeServer, listen, urlOf } from "../../lib/shared/http.js";
+import { isRecord } from "../../lib/shared/json.js";
 import {
   CloudModel,
   ModelError,
@@ -196,7 +196,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   function authenticate(req: IncomingMessage, url: URL, body: string): EmulatorCredential {
     const secretOf = (key: string): string | undefined => credentials.find((c) => c.key === key)?.secret;
-    const request = { method: req.method ?? "GET", path: url.pathname, body, query: url.searchParams.entries(), authorization: req.headers.authorization };
+    const request = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      body,
+      query: url.searchParams.entries(),
+      authorization: req.headers.authorization,
+    };
     const verified = verifyRequest(secretOf, request, clock.now() / 1000);
     if (!verified.ok) throw new HttpError(401, verified.reason);
     return credentials.find((c) => c.key === verified.key)!;

@@ -3,9 +3,28 @@ import type { ComputeInstanceNetworkInterface, ComputeInstanceNetworkInterfaceAr
 import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
-  "antiAffinityGroupIds", "blockStorageVolumeIds", "deployTargetId", "destroyProtected", "diskSize", "elasticIpIds",
-  "enableSecureBoot", "enableTpm", "ipv6", "labels", "name", "networkInterfaces", "private", "reverseDns",
-  "securityGroupIds", "sshKey", "sshKeys", "state", "templateId", "type", "userData", "zone",
+  "antiAffinityGroupIds",
+  "blockStorageVolumeIds",
+  "deployTargetId",
+  "destroyProtected",
+  "diskSize",
+  "elasticIpIds",
+  "enableSecureBoot",
+  "enableTpm",
+  "ipv6",
+  "labels",
+  "name",
+  "networkInterfaces",
+  "private",
+  "reverseDns",
+  "securityGroupIds",
+  "sshKey",
+  "sshKeys",
+  "state",
+  "templateId",
+  "type",
+  "userData",
+  "zone",
 ] as const;
 const OUTPUTS_ONLY = ["createdAt", "ipv6Address", "macAddress", "privateNetworkIds", "publicIpAddress"] as const;
 const REQUIRED = ["diskSize", "templateId", "type", "zone"] as const;
@@ -56,7 +75,12 @@ export interface ComputeInstanceState extends Partial<ComputeInstanceArgs> {
 export class ComputeInstance extends pulumi.CustomResource {
   public static readonly __pulumiType = "exoscale:index/computeInstance:ComputeInstance";
 
-  public static get(name: string, id: pulumi.Input<pulumi.ID>, state?: ComputeInstanceState, opts?: pulumi.CustomResourceOptions): ComputeInstance {
+  public static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    state?: ComputeInstanceState,
+    opts?: pulumi.CustomResourceOptions,
+  ): ComputeInstance {
     return new ComputeInstance(name, state as ComputeInstanceArgs, { ...opts, id });
   }
 

@@ -44,6 +44,11 @@ export class IamApiKey extends pulumi.CustomResource {
 
   constructor(name: string, args: IamApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const secretOpts: pulumi.CustomResourceOptions = { additionalSecretOutputs: SECRET_OUTPUTS };
-    super(IamApiKey.__pulumiType, name, buildResourceInputs(args, opts, PROPERTIES), withPluginDefaults(pulumi.mergeOptions(opts ?? {}, secretOpts)));
+    super(
+      IamApiKey.__pulumiType,
+      name,
+      buildResourceInputs(args, opts, PROPERTIES),
+      withPluginDefaults(pulumi.mergeOptions(opts ?? {}, secretOpts)),
+    );
   }
 }

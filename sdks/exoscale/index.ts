@@ -4,7 +4,14 @@
  * swapping it for the real package is an import change.
  */
 export { ComputeInstance, type ComputeInstanceArgs, type ComputeInstanceState } from "./computeInstance.js";
-export { getTemplate, getTemplateOutput, GET_TEMPLATE_TOKEN, type GetTemplateArgs, type GetTemplateOutputArgs, type GetTemplateResult } from "./getTemplate.js";
+export {
+  getTemplate,
+  getTemplateOutput,
+  GET_TEMPLATE_TOKEN,
+  type GetTemplateArgs,
+  type GetTemplateOutputArgs,
+  type GetTemplateResult,
+} from "./getTemplate.js";
 export { IamApiKey, type IamApiKeyArgs, type IamApiKeyState } from "./iamApiKey.js";
 export { IamRole, type IamRoleArgs, type IamRoleState } from "./iamRole.js";
 export { InstancePool, type InstancePoolArgs, type InstancePoolState } from "./instancePool.js";

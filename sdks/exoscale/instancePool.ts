@@ -3,10 +3,29 @@ import type { InstancePoolInstance, InstancePoolInstanceArgs } from "./types.js"
 import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
-  "affinityGroupIds", "antiAffinityGroupIds", "deployTargetId", "description", "diskSize", "elasticIpIds",
-  "instancePrefix", "instanceType", "instances", "ipv6", "keyPair", "labels", "minAvailable", "name",
-  "networkIds", "securityGroupIds", "serviceOffering", "size", "state", "templateId", "userData",
-  "virtualMachines", "zone",
+  "affinityGroupIds",
+  "antiAffinityGroupIds",
+  "deployTargetId",
+  "description",
+  "diskSize",
+  "elasticIpIds",
+  "instancePrefix",
+  "instanceType",
+  "instances",
+  "ipv6",
+  "keyPair",
+  "labels",
+  "minAvailable",
+  "name",
+  "networkIds",
+  "securityGroupIds",
+  "serviceOffering",
+  "size",
+  "state",
+  "templateId",
+  "userData",
+  "virtualMachines",
+  "zone",
 ] as const;
 const REQUIRED = ["size", "templateId", "zone"] as const;
 const PROPERTIES: ResourceProperties = { inputs: INPUTS, required: REQUIRED };
@@ -56,7 +75,12 @@ export type InstancePoolState = Partial<InstancePoolArgs>;
 export class InstancePool extends pulumi.CustomResource {
   public static readonly __pulumiType = "exoscale:index/instancePool:InstancePool";
 
-  public static get(name: string, id: pulumi.Input<pulumi.ID>, state?: InstancePoolState, opts?: pulumi.CustomResourceOptions): InstancePool {
+  public static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    state?: InstancePoolState,
+    opts?: pulumi.CustomResourceOptions,
+  ): InstancePool {
     return new InstancePool(name, state as InstancePoolArgs, { ...opts, id });
   }
 

@@ -3,7 +3,16 @@ import type { NlbServiceHealthcheck, NlbServiceHealthcheckArgs } from "./types.j
 import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
-  "description", "healthchecks", "instancePoolId", "name", "nlbId", "port", "protocol", "strategy", "targetPort", "zone",
+  "description",
+  "healthchecks",
+  "instancePoolId",
+  "name",
+  "nlbId",
+  "port",
+  "protocol",
+  "strategy",
+  "targetPort",
+  "zone",
 ] as const;
 const OUTPUTS_ONLY = ["state"] as const;
 const REQUIRED = ["healthchecks", "instancePoolId", "nlbId", "port", "targetPort", "zone"] as const;

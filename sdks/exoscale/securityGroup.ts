@@ -19,7 +19,12 @@ export type SecurityGroupState = SecurityGroupArgs;
 export class SecurityGroup extends pulumi.CustomResource {
   public static readonly __pulumiType = "exoscale:index/securityGroup:SecurityGroup";
 
-  public static get(name: string, id: pulumi.Input<pulumi.ID>, state?: SecurityGroupState, opts?: pulumi.CustomResourceOptions): SecurityGroup {
+  public static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    state?: SecurityGroupState,
+    opts?: pulumi.CustomResourceOptions,
+  ): SecurityGroup {
     return new SecurityGroup(name, state, { ...opts, id });
   }
 

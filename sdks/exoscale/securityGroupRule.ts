@@ -2,8 +2,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ResourceProperties, buildResourceInputs, hasPulumiType, withPluginDefaults } from "./utilities.js";
 
 const INPUTS = [
-  "cidr", "description", "endPort", "icmpCode", "icmpType", "protocol", "publicSecurityGroup", "securityGroup",
-  "securityGroupId", "startPort", "type", "userSecurityGroup", "userSecurityGroupId",
+  "cidr",
+  "description",
+  "endPort",
+  "icmpCode",
+  "icmpType",
+  "protocol",
+  "publicSecurityGroup",
+  "securityGroup",
+  "securityGroupId",
+  "startPort",
+  "type",
+  "userSecurityGroup",
+  "userSecurityGroupId",
 ] as const;
 const REQUIRED = ["type"] as const;
 const PROPERTIES: ResourceProperties = { inputs: INPUTS, required: REQUIRED };
@@ -39,7 +50,12 @@ export type SecurityGroupRuleState = Partial<SecurityGroupRuleArgs>;
 export class SecurityGroupRule extends pulumi.CustomResource {
   public static readonly __pulumiType = "exoscale:index/securityGroupRule:SecurityGroupRule";
 
-  public static get(name: string, id: pulumi.Input<pulumi.ID>, state?: SecurityGroupRuleState, opts?: pulumi.CustomResourceOptions): SecurityGroupRule {
+  public static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    state?: SecurityGroupRuleState,
+    opts?: pulumi.CustomResourceOptions,
+  ): SecurityGroupRule {
     return new SecurityGroupRule(name, state as SecurityGroupRuleArgs, { ...opts, id });
   }
 

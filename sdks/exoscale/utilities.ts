@@ -30,11 +30,7 @@ export function getEnv(...names: string[]): string | undefined {
  * Throws the generated SDK's error for the first required input that is missing. A resource
  * rehydrated from a URN (`opts.urn`) carries no inputs, so nothing is required then.
  */
-function requireInputs(
-  args: object | undefined,
-  required: readonly string[],
-  opts: pulumi.CustomResourceOptions,
-): void {
+function requireInputs(args: object | undefined, required: readonly string[], opts: pulumi.CustomResourceOptions): void {
   if (opts.urn) {
     return;
   }
@@ -47,11 +43,7 @@ function requireInputs(
 }
 
 /** Copies the named properties from args (or state) into the resource's input bag. */
-function copyProperties(
-  target: pulumi.Inputs,
-  source: object | undefined,
-  names: readonly string[],
-): void {
+function copyProperties(target: pulumi.Inputs, source: object | undefined, names: readonly string[]): void {
   const bag = (source ?? {}) as Record<string, unknown>;
   for (const name of names) {
     target[name] = bag[name];

@@ -3,9 +3,10 @@
  * auth happen here; recording is instant, so senders get their answer at once and the loop acts later.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
-import { messageOf } from "../shared/errors.js";
-import { isRecord } from "../shared/json.js";
-import type { Logger } from "../shared/log.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import { isRecord } from "../../lib/shared/json.js";
+import type { Logger } from "../../lib/shared/log.js";
+import { sendMetrics } from "../../lib/shared/metricsServer.js";
 import { authenticate, type AuthSettings } from "./auth.js";
 import type { ScalerMetrics, WebhookOutcome } from "./metrics.js";
 import { parseNotification, type Direction } from "./signals.js";
@@ -39,44 +40,46 @@ export function createApp(options: AppOptions): express.Express {
     res.status(status).json({ error });
   };
 
-  const signalHandler = (pathDirection: Direction | undefined) => (req: Request, res: Response): void => {
-    if (!SIGNAL_METHODS.has(req.method)) {
-      res.set("Allow", "GET, POST, PUT");
-      reject(res, 405, "bad_request", `method ${req.method} not allowed; use GET, POST or PUT`, req);
-      return;
-    }
-    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const auth = authenticate(req.headers, body, options.auth, now());
-    if (!auth.ok) {
-      reject(res, 401, "unauthorized", auth.reason, req);
-      return;
-    }
-    const parsed = parseNotification(body.toString("utf8"), {
-      ...(pathDirection !== undefined ? { pathDirection } : {}),
-      cpuValueRef: options.cpuValueRef,
-    });
-    if (!parsed.ok) {
-      reject(res, 400, "bad_request", parsed.error, req);
-      return;
-    }
-    const results = store.record(parsed.value.signals, now());
-    for (const r of results) metrics.signals.inc({ direction: r.direction, status: r.status, outcome: r.outcome });
-    metrics.webhooks.inc({ outcome: "accepted" });
-    logger.info("signal received", {
-      path: req.path,
-      format: parsed.value.format,
-      auth: auth.method,
-      recorded: results.map((r) => `${r.direction} ${r.status} ${r.outcome}`),
-      ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
-    });
-    const nextTickAt = options.nextTickAt?.();
-    res.status(202).json({
-      format: parsed.value.format,
-      recorded: results,
-      ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
-      ...(nextTickAt !== undefined ? { nextTickAt } : {}),
-    });
-  };
+  const signalHandler =
+    (pathDirection: Direction | undefined) =>
+    (req: Request, res: Response): void => {
+      if (!SIGNAL_METHODS.has(req.method)) {
+        res.set("Allow", "GET, POST, PUT");
+        reject(res, 405, "bad_request", `method ${req.method} not allowed; use GET, POST or PUT`, req);
+        return;
+      }
+      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const auth = authenticate(req.headers, body, options.auth, now());
+      if (!auth.ok) {
+        reject(res, 401, "unauthorized", auth.reason, req);
+        return;
+      }
+      const parsed = parseNotification(body.toString("utf8"), {
+        ...(pathDirection !== undefined ? { pathDirection } : {}),
+        cpuValueRef: options.cpuValueRef,
+      });
+      if (!parsed.ok) {
+        reject(res, 400, "bad_request", parsed.error, req);
+        return;
+      }
+      const results = store.record(parsed.value.signals, now());
+      for (const r of results) metrics.signals.inc({ direction: r.direction, status: r.status, outcome: r.outcome });
+      metrics.webhooks.inc({ outcome: "accepted" });
+      logger.info("signal received", {
+        path: req.path,
+        format: parsed.value.format,
+        auth: auth.method,
+        recorded: results.map((r) => `${r.direction} ${r.status} ${r.outcome}`),
+        ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
+      });
+      const nextTickAt = options.nextTickAt?.();
+      res.status(202).json({
+        format: parsed.value.format,
+        recorded: results,
+        ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
+        ...(nextTickAt !== undefined ? { nextTickAt } : {}),
+      });
+    };
 
   // Raw bytes: the HMAC is computed over the body exactly as sent, whatever its content type.
   const body = express.raw({ type: () => true, limit: options.bodyLimitBytes });
@@ -87,9 +90,8 @@ export function createApp(options: AppOptions): express.Express {
   app.get("/status", (_req, res) => {
     res.json(options.status());
   });
-  app.get("/metrics", async (_req, res) => {
-    res.set("Content-Type", metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
+  app.get("/metrics", (_req, res) => {
+    sendMetrics(metrics.registry, res);
   });
   app.get("/health", (_req, res) => {
     res.type("text/plain").send("OK");

@@ -62,10 +62,16 @@ function checkToken(headers: Headers, token: string): AuthResult | undefined {
 }
 
 function checkHmac(headers: Headers, body: Buffer, settings: AuthSettings & { hmacSecret: string }, now: number): AuthResult | undefined {
-  const signature = HMAC_SIGNATURE_HEADERS.map((h) => header(headers, h)).find((v) => v !== undefined)?.trim().toLowerCase();
+  const signature = HMAC_SIGNATURE_HEADERS.map((h) => header(headers, h))
+    .find((v) => v !== undefined)
+    ?.trim()
+    .toLowerCase();
   if (signature === undefined) return undefined;
   const timestampHeaders = [...(settings.hmacTimestampHeader ? [settings.hmacTimestampHeader] : []), ...HMAC_TIMESTAMP_HEADERS];
-  const timestamp = timestampHeaders.map((h) => header(headers, h)).find((v) => v !== undefined)?.trim();
+  const timestamp = timestampHeaders
+    .map((h) => header(headers, h))
+    .find((v) => v !== undefined)
+    ?.trim();
   if (timestamp !== undefined) {
     if (!/^\d+$/.test(timestamp)) return { ok: false, reason: "the HMAC timestamp is not a Unix time in seconds" };
     if (Math.abs(now - Number(timestamp) * 1000) > settings.hmacMaxSkewMs) {
@@ -73,7 +79,9 @@ function checkHmac(headers: Headers, body: Buffer, settings: AuthSettings & { hm
     }
   }
   const expected = grafanaSignature(settings.hmacSecret, body, timestamp);
-  return sameSecret(signature, expected) ? { ok: true, method: "hmac" } : { ok: false, reason: "the HMAC signature does not match the body" };
+  return sameSecret(signature, expected)
+    ? { ok: true, method: "hmac" }
+    : { ok: false, reason: "the HMAC signature does not match the body" };
 }
 
 /** Checks one request; with nothing configured every request passes (the scaler warns at start). */

@@ -2,15 +2,18 @@
  * The pool driver: reads the pool as the API sees it and turns a Decision into `:scale` or `:evict`,
  * remembering its own pending operation so the loop never stacks a second change on the first.
  */
-import { ExoscaleNotFoundError } from "../exoscale/errors.js";
-import type { ComputeApi, Operation } from "../exoscale/types.js";
-import { messageOf } from "../shared/errors.js";
-import type { Logger } from "../shared/log.js";
+import { ExoscaleNotFoundError } from "../../lib/exoscale/errors.js";
+import type { ComputeApi, Operation } from "../../lib/exoscale/types.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import type { Logger } from "../../lib/shared/log.js";
 import type { Decision, PoolView } from "./policy.js";
 
 /** A failed API call, named by the operation so logs and metrics say which one. */
 export class ApiCallError extends Error {
-  constructor(public readonly operation: string, public readonly cause: unknown) {
+  constructor(
+    public readonly operation: string,
+    public readonly cause: unknown,
+  ) {
     super(`${operation} failed: ${messageOf(cause)}`);
     this.name = "ApiCallError";
   }
@@ -76,7 +79,12 @@ export class PoolDriver {
       if (!overdue) return true;
       this.logger.warn("operation still pending, no longer waiting for it", { operation: id, pendingSeconds });
     } else if (operation.state !== "success") {
-      this.logger.warn("scale operation did not succeed", { operation: id, state: operation.state, reason: operation.reason, message: operation.message });
+      this.logger.warn("scale operation did not succeed", {
+        operation: id,
+        state: operation.state,
+        reason: operation.reason,
+        message: operation.message,
+      });
     }
     this.pending = undefined;
     return false;

@@ -4,8 +4,8 @@
  * never the loop.
  */
 import { EventEmitter } from "node:events";
-import { messageOf } from "../shared/errors.js";
-import type { Logger } from "../shared/log.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import type { Logger } from "../../lib/shared/log.js";
 import type { PolicyOptions } from "./config.js";
 import { ApiCallError, type PoolDriver } from "./driver.js";
 import type { ScalerMetrics } from "./metrics.js";
@@ -84,16 +84,21 @@ export class DecisionLoop {
   private schedule(at: number): void {
     if (this.stopped) return;
     this.nextTickAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.tick().then((record) => {
-        this.events.emit("tick", record);
-      }).finally(() => {
-        this.running = undefined;
-        // Fixed rate: a slow tick shortens the wait, it never makes ticks overlap.
-        this.schedule(Math.max(at + this.options.tickMs, this.now()));
-      });
-    }, Math.max(0, at - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.running = this.tick()
+          .then((record) => {
+            this.events.emit("tick", record);
+          })
+          .finally(() => {
+            this.running = undefined;
+            // Fixed rate: a slow tick shortens the wait, it never makes ticks overlap.
+            this.schedule(Math.max(at + this.options.tickMs, this.now()));
+          });
+      },
+      Math.max(0, at - this.now()),
+    );
   }
 
   /** Stops scheduling and waits for a tick in flight, which will not apply its decision any more. */

@@ -2,7 +2,7 @@
  * The one place that decides: a pure function of the pool as read from the API, the asserted
  * signals, the options and the clock. The loop and the benchmark both call it; nothing else scales.
  */
-import type { InstancePoolState, InstanceState } from "../exoscale/types.js";
+import type { InstancePoolState, InstanceState } from "../../lib/exoscale/types.js";
 import type { PolicyOptions } from "./config.js";
 import type { AssertedSignal, SignalState } from "./signalStore.js";
 
@@ -103,7 +103,9 @@ function pickVictims(pool: PoolView, count: number, options: PolicyOptions): str
   const candidates = pool.members.filter((m) => !GONE.has(m.state));
   if (candidates.length < count) return undefined; // members not listed yet: let the pool choose
   const sorted = [...candidates].sort((a, b) =>
-    options.victim === "newest" ? b.createdAt - a.createdAt || a.id.localeCompare(b.id) : a.createdAt - b.createdAt || a.id.localeCompare(b.id),
+    options.victim === "newest"
+      ? b.createdAt - a.createdAt || a.id.localeCompare(b.id)
+      : a.createdAt - b.createdAt || a.id.localeCompare(b.id),
   );
   return sorted.slice(0, count).map((m) => m.id);
 }
@@ -140,7 +142,13 @@ function proportionalTarget(pool: PoolView, cpu: number, options: PolicyOptions)
 }
 
 /** Proportional mode waits for a fresh value rather than re-apply one measured before our last change (a pulse still steps). */
-function staleHold(pool: PoolView, direction: "up" | "down", asserted: readonly AssertedSignal[], stale: boolean, options: PolicyOptions): Decision | undefined {
+function staleHold(
+  pool: PoolView,
+  direction: "up" | "down",
+  asserted: readonly AssertedSignal[],
+  stale: boolean,
+  options: PolicyOptions,
+): Decision | undefined {
   if (options.mode !== "proportional" || !stale || hasPulse(asserted)) return undefined;
   return hold(pool, "stale value", `the ${direction} alert's last value predates our last change; waiting for a fresh notification`);
 }
@@ -151,7 +159,11 @@ function decideUp(pool: PoolView, up: readonly AssertedSignal[], reason: Decisio
   if (size >= maxSize) return hold(pool, "at max", `size ${size} is at MAX_SIZE ${maxSize}`);
   const newest = newestMemberAt(pool);
   if (options.scaleUpWarmupMs > 0 && newest !== undefined && now - newest < options.scaleUpWarmupMs) {
-    return hold(pool, "warming up", `newest member is ${Math.floor((now - newest) / 1000)} s old, warm-up ${secondsLeft(options.scaleUpWarmupMs - (now - newest))}`);
+    return hold(
+      pool,
+      "warming up",
+      `newest member is ${Math.floor((now - newest) / 1000)} s old, warm-up ${secondsLeft(options.scaleUpWarmupMs - (now - newest))}`,
+    );
   }
   const { cpu, stale } = reportedCpu(up, pool);
   const waiting = staleHold(pool, "up", up, stale, options);
@@ -159,7 +171,8 @@ function decideUp(pool: PoolView, up: readonly AssertedSignal[], reason: Decisio
   if (options.mode !== "proportional" || cpu === undefined) return grow(pool, size + 1, reason, `${size} → ${size + 1}`);
   const { serving, desired, basis } = proportionalTarget(pool, cpu, options);
   // The high average is over the running members only; members still booting will absorb it.
-  if (serving < size && desired <= size) return hold(pool, "covered by booting members", `${basis}; ${size - serving} of ${size} still booting`);
+  if (serving < size && desired <= size)
+    return hold(pool, "covered by booting members", `${basis}; ${size - serving} of ${size} still booting`);
   const target = Math.min(Math.max(desired, size + 1), size + options.maxStep, maxSize);
   return grow(pool, target, reason, `${basis}; ${size} → ${target}`);
 }
@@ -177,7 +190,11 @@ function decideDown(pool: PoolView, down: readonly AssertedSignal[], options: Po
   if (size <= minSize) return hold(pool, "at min", `size ${size} is at MIN_SIZE ${minSize}`);
   const lastActivity = Math.max(newestMemberAt(pool) ?? Number.NEGATIVE_INFINITY, pool.lastChangeAt ?? Number.NEGATIVE_INFINITY);
   if (options.scaleDownCooldownMs > 0 && Number.isFinite(lastActivity) && now - lastActivity < options.scaleDownCooldownMs) {
-    return hold(pool, "cooling down", `last change ${Math.floor((now - lastActivity) / 1000)} s ago, cooldown ${secondsLeft(options.scaleDownCooldownMs - (now - lastActivity))}`);
+    return hold(
+      pool,
+      "cooling down",
+      `last change ${Math.floor((now - lastActivity) / 1000)} s ago, cooldown ${secondsLeft(options.scaleDownCooldownMs - (now - lastActivity))}`,
+    );
   }
   const { cpu, stale } = reportedCpu(down, pool);
   const waiting = staleHold(pool, "down", down, stale, options);
@@ -194,7 +211,11 @@ function decideDown(pool: PoolView, down: readonly AssertedSignal[], options: Po
     const projected = (n: number): string => ((cpu * size) / n).toFixed(1);
     const guarded = flapGuarded(size, target, cpu, options);
     if (guarded === size) {
-      return hold(pool, "flap guard", `cpu ${cpu} % on ${size} would be ${projected(size - 1)} % on ${size - 1}, at or above SCALE_UP_CPU ${options.scaleUpCpu} %`);
+      return hold(
+        pool,
+        "flap guard",
+        `cpu ${cpu} % on ${size} would be ${projected(size - 1)} % on ${size - 1}, at or above SCALE_UP_CPU ${options.scaleUpCpu} %`,
+      );
     }
     if (guarded !== target) {
       detail += `; flap guard keeps ${guarded} (projected ${projected(guarded)} %)`;

@@ -4,13 +4,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
-import { createExoscaleClient } from "../exoscale/client.js";
-import { clientOptionsFromEnv } from "../exoscale/env.js";
-import type { ComputeApi } from "../exoscale/types.js";
-import { ConfigError } from "../shared/env.js";
-import { closeServer, listen, urlOf } from "../shared/http.js";
-import type { RunningService } from "../shared/lifecycle.js";
-import { createLogger, type Logger } from "../shared/log.js";
+import { createExoscaleClient } from "../../lib/exoscale/client.js";
+import { clientOptionsFromEnv } from "../../lib/exoscale/env.js";
+import type { ComputeApi } from "../../lib/exoscale/types.js";
+import { ConfigError } from "../../lib/shared/env.js";
+import { closeServer, listen, urlOf } from "../../lib/shared/http.js";
+import type { RunningService } from "../../lib/shared/lifecycle.js";
+import { createLogger, type Logger } from "../../lib/shared/log.js";
 import { createApp } from "./app.js";
 import { authConfigured } from "./auth.js";
 import { readScalerConfig, type ScalerConfig } from "./config.js";
@@ -52,7 +52,9 @@ async function listenOn(http: Server, config: ScalerConfig): Promise<AddressInfo
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string" && BAD_HOST_CODES.has(code)) {
-      throw new ConfigError([`LISTEN_HOST "${config.listenHost}" cannot be listened on (${code}): use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`]);
+      throw new ConfigError([
+        `LISTEN_HOST "${config.listenHost}" cannot be listened on (${code}): use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`,
+      ]);
     }
     throw error;
   }
@@ -66,7 +68,16 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
   const api = (deps.createApi ?? createScalerApi)(config, logger);
   const store = new SignalStore(config.signalTtlMs, { logger, onDrop: (kind) => metrics.signalsDropped.inc({ kind }) });
   const driver = new PoolDriver(api, config.poolId, logger);
-  const loop = new DecisionLoop({ driver, store, policy: config.policy, tickMs: config.tickMs, dryRun: config.dryRun, logger, metrics, now });
+  const loop = new DecisionLoop({
+    driver,
+    store,
+    policy: config.policy,
+    tickMs: config.tickMs,
+    dryRun: config.dryRun,
+    logger,
+    metrics,
+    now,
+  });
   if (!authConfigured(config.auth)) {
     logger.warn("no webhook auth configured: anyone who can reach the port can scale the pool; set WEBHOOK_TOKEN or WEBHOOK_HMAC_SECRET", {
       listenHost: config.listenHost,

@@ -1,4 +1,4 @@
-import type { Logger } from "../shared/log.js";
+import type { Logger } from "../../lib/shared/log.js";
 import type { Direction, Signal, SignalSource } from "./signals.js";
 
 /** One signal that currently asks the pool to move. */
@@ -83,7 +83,10 @@ export class SignalStore {
    * Everything is bounded: whoever can reach the port (or replays signed payloads) could otherwise
    * grow the process without limit with distinct fingerprints or start times.
    */
-  constructor(private readonly ttlMs: number, private readonly options: SignalStoreOptions = {}) {
+  constructor(
+    private readonly ttlMs: number,
+    private readonly options: SignalStoreOptions = {},
+  ) {
     this.caps = {
       alerts: options.maxAlerts ?? DEFAULT_MAX_ALERTS,
       "resolved-episodes": options.maxResolvedEpisodes ?? DEFAULT_MAX_RESOLVED_EPISODES,

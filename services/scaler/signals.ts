@@ -2,8 +2,8 @@
  * Turns what senders post (bare /up and /down, Grafana unified alerting v1, Alertmanager v4, legacy
  * Grafana) into Signals. Pure: no I/O, no clock; errors are returned, never thrown.
  */
-import { messageOf } from "../shared/errors.js";
-import { isRecord, stringMap } from "../shared/json.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import { isRecord, stringMap } from "../../lib/shared/json.js";
 
 export type Direction = "up" | "down";
 export type SignalSource = "request" | "grafana" | "alertmanager" | "grafana-legacy";
@@ -92,7 +92,9 @@ function parseAlerts(body: Record<string, unknown>, format: "grafana" | "alertma
     // or (HMAC signs only the body) a captured payload replayed to the other path: never act on it.
     const labelled = parseDirection(labels["scale"]);
     if (options.pathDirection !== undefined && labelled !== undefined && labelled !== options.pathDirection) {
-      ignored.push(`alerts[${index}] (${labels["alertname"] ?? "unnamed"}) has scale=${labelled} but was sent to /${options.pathDirection}`);
+      ignored.push(
+        `alerts[${index}] (${labels["alertname"] ?? "unnamed"}) has scale=${labelled} but was sent to /${options.pathDirection}`,
+      );
       return;
     }
     const direction = options.pathDirection ?? labelled;
@@ -123,7 +125,10 @@ function parseLegacy(body: Record<string, unknown>, options: ParseOptions): Pars
   const tags = stringMap(body["tags"]);
   const tagged = parseDirection(tags["scale"]);
   if (options.pathDirection !== undefined && tagged !== undefined && tagged !== options.pathDirection) {
-    return { ok: false, error: `legacy Grafana alert tagged scale=${tagged} was sent to /${options.pathDirection}; refusing the contradiction` };
+    return {
+      ok: false,
+      error: `legacy Grafana alert tagged scale=${tagged} was sent to /${options.pathDirection}; refusing the contradiction`,
+    };
   }
   const direction = options.pathDirection ?? tagged;
   if (direction === undefined) return { ok: false, error: "legacy Grafana alert without a scale=up|down tag, send it to /up or /down" };
@@ -138,13 +143,15 @@ function parseLegacy(body: Record<string, unknown>, options: ParseOptions): Pars
     ok: true,
     value: {
       format: "grafana-legacy",
-      signals: [{
-        direction,
-        source: "grafana-legacy",
-        key: `grafana-legacy:${String(id)}`,
-        status: state === "alerting" ? "firing" : "resolved",
-        ...(value !== undefined ? { value } : {}),
-      }],
+      signals: [
+        {
+          direction,
+          source: "grafana-legacy",
+          key: `grafana-legacy:${String(id)}`,
+          status: state === "alerting" ? "firing" : "resolved",
+          ...(value !== undefined ? { value } : {}),
+        },
+      ],
       ignored: [],
     },
   };
@@ -159,7 +166,14 @@ export function parseNotification(raw: string, options: ParseOptions): ParseResu
   const bare = (): ParseResult =>
     options.pathDirection === undefined
       ? { ok: false, error: "an empty request to /webhook says nothing; use /up or /down, or send an alert payload" }
-      : { ok: true, value: { format: "bare", signals: [{ direction: options.pathDirection, source: "request", key: "", status: "pulse" }], ignored: [] } };
+      : {
+          ok: true,
+          value: {
+            format: "bare",
+            signals: [{ direction: options.pathDirection, source: "request", key: "", status: "pulse" }],
+            ignored: [],
+          },
+        };
   if (text === "") return bare();
   let body: unknown;
   try {
@@ -171,9 +185,10 @@ export function parseNotification(raw: string, options: ParseOptions): ParseResu
   const version = body["version"];
   if (version === "1" || version === 1) return parseAlerts(body, "grafana", options);
   if (version === "4" || version === 4) return parseAlerts(body, "alertmanager", options);
-  if (version !== undefined) return { ok: false, error: `unknown payload version ${JSON.stringify(version)}; expected "1" (Grafana) or "4" (Alertmanager)` };
+  if (version !== undefined)
+    return { ok: false, error: `unknown payload version ${JSON.stringify(version)}; expected "1" (Grafana) or "4" (Alertmanager)` };
   if ("state" in body && ("ruleName" in body || "ruleId" in body || "evalMatches" in body)) return parseLegacy(body, options);
   // A JSON object without alerts on /up or /down is a plain trigger (some tools post `{}`).
   if (options.pathDirection !== undefined && !("alerts" in body)) return bare();
-  return { ok: false, error: "unknown payload: expected a Grafana (version \"1\") or Alertmanager (version \"4\") webhook" };
+  return { ok: false, error: 'unknown payload: expected a Grafana (version "1") or Alertmanager (version "4") webhook' };
 }

@@ -21,9 +21,16 @@ export function renderStatus(loopStatus: LoopStatus, signals: SignalState, confi
   const { auth, policy } = config;
   return {
     poolId: config.poolId,
-    pool: pool === undefined
-      ? null
-      : { size: pool.size, state: pool.state, members: pool.members.length, readAt: pool.readAt, operationPending: pool.operationPending },
+    pool:
+      pool === undefined
+        ? null
+        : {
+            size: pool.size,
+            state: pool.state,
+            members: pool.members.length,
+            readAt: pool.readAt,
+            operationPending: pool.operationPending,
+          },
     signals: { up: signals.up.map(describeSignal), down: signals.down.map(describeSignal) },
     lastDecision: loopStatus.lastDecision ?? null,
     lastError: loopStatus.lastError ?? null,

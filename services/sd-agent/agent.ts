@@ -4,13 +4,13 @@
  * last known members until the API answers again.
  */
 import { readFile } from "node:fs/promises";
-import { ExoscaleApiError } from "../exoscale/errors.js";
-import { readPool } from "../exoscale/pool.js";
-import type { ComputeApi } from "../exoscale/types.js";
-import { WireShapeError } from "../exoscale/wire.js";
-import { messageOf, toError } from "../shared/errors.js";
-import type { Logger } from "../shared/log.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { ExoscaleApiError } from "../../lib/exoscale/errors.js";
+import { readPool } from "../../lib/exoscale/pool.js";
+import type { ComputeApi } from "../../lib/exoscale/types.js";
+import { WireShapeError } from "../../lib/exoscale/wire.js";
+import { messageOf, toError } from "../../lib/shared/errors.js";
+import type { Logger } from "../../lib/shared/log.js";
+import { writeFileAtomic } from "./atomicWrite.js";
 import type { RefreshErrorKind, SdAgentMetrics } from "./metrics.js";
 import { readTargets, renderFileSd, targetGroups, targetsOf, type PoolMembers } from "./render.js";
 
@@ -32,9 +32,7 @@ export interface SdAgentOptions {
   onRefresh?: (outcome: RefreshOutcome) => void;
 }
 
-export type RefreshOutcome =
-  | { ok: true; changed: boolean; targets: string[] }
-  | { ok: false; kind: RefreshErrorKind; error: Error };
+export type RefreshOutcome = { ok: true; changed: boolean; targets: string[] } | { ok: false; kind: RefreshErrorKind; error: Error };
 
 export interface SdAgent {
   /** One refresh now; never throws. */

@@ -1,6 +1,6 @@
 /** The SD agent's configuration, read from the environment and validated at start-up (pure). */
-import { readExoscaleEnv, type ExoscaleEnv } from "../exoscale/env.js";
-import { EnvReader } from "../shared/env.js";
+import { readExoscaleEnv, type ExoscaleEnv } from "../../lib/exoscale/env.js";
+import { EnvReader } from "../../lib/shared/env.js";
 
 export interface SdAgentConfig {
   /** Credentials, zone, endpoint and one or more instance pools, all in that zone. */
@@ -19,7 +19,7 @@ export const DEFAULT_METRICS_PORT = 9101;
 export const DEFAULT_METRICS_HOST = "127.0.0.1";
 
 /** Throws ConfigError listing every problem. */
-export function parseSdAgentConfig(env: Readonly<Record<string, string | undefined>>): SdAgentConfig {
+export function readSdAgentConfig(env: Readonly<Record<string, string | undefined>>): SdAgentConfig {
   const read = new EnvReader(env);
   const exoscale = readExoscaleEnv(read, { multiplePools: true });
   const targetPort = read.int("TARGET_PORT", { default: DEFAULT_TARGET_PORT, min: 1, max: 65535 });

@@ -1,6 +1,6 @@
 /** The SD agent's Prometheus metrics, on a registry of its own (no global state, one per test). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { ExoscaleErrorKind } from "../exoscale/errors.js";
+import type { ExoscaleErrorKind } from "../../lib/exoscale/errors.js";
 
 /** Failure categories: the client's kinds, plus the agent's own. */
 export type RefreshErrorKind = ExoscaleErrorKind | "write" | "invalid_response" | "other";

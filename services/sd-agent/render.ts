@@ -2,8 +2,8 @@
  * Pure rendering of the Prometheus file_sd document from pool members. Output is deterministic (sorted, fixed
  * key order), so an unchanged pool renders byte-identical text and the agent can skip the write.
  */
-import type { Instance } from "../exoscale/types.js";
-import { isRecord } from "../shared/json.js";
+import type { Instance } from "../../lib/exoscale/types.js";
+import { isRecord } from "../../lib/shared/json.js";
 
 export interface PoolMembers {
   poolId: string;
@@ -20,7 +20,12 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 /** Numeric order for IPv4 (127.0.0.10 after 127.0.0.9). */
 function ipKey(ip: string): string {
   const match = IPV4.exec(ip);
-  return match ? match.slice(1, 5).map((octet) => octet.padStart(3, "0")).join(".") : ip;
+  return match
+    ? match
+        .slice(1, 5)
+        .map((octet) => octet.padStart(3, "0"))
+        .join(".")
+    : ip;
 }
 
 /**

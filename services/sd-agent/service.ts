@@ -1,15 +1,15 @@
 /** Wires the SD agent together from the environment: config → API client → agent loop + metrics server. */
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createExoscaleClient, resolveEndpoint } from "../exoscale/client.js";
-import { clientOptionsFromEnv } from "../exoscale/env.js";
-import type { ComputeApi } from "../exoscale/types.js";
-import { messageOf } from "../shared/errors.js";
-import type { RunningService } from "../shared/lifecycle.js";
-import { createLogger, type Logger } from "../shared/log.js";
-import { startMetricsServer, type MetricsServer } from "../shared/metrics-server.js";
+import { createExoscaleClient, resolveEndpoint } from "../../lib/exoscale/client.js";
+import { clientOptionsFromEnv } from "../../lib/exoscale/env.js";
+import type { ComputeApi } from "../../lib/exoscale/types.js";
+import { messageOf } from "../../lib/shared/errors.js";
+import type { RunningService } from "../../lib/shared/lifecycle.js";
+import { createLogger, type Logger } from "../../lib/shared/log.js";
+import { startMetricsServer, type MetricsServer } from "../../lib/shared/metricsServer.js";
 import { createSdAgent, type SdAgent, type SdAgentOptions } from "./agent.js";
-import { parseSdAgentConfig, type SdAgentConfig } from "./config.js";
+import { readSdAgentConfig, type SdAgentConfig } from "./config.js";
 import { createSdAgentMetrics, type SdAgentMetrics } from "./metrics.js";
 
 export interface SdAgentDeps {
@@ -38,7 +38,7 @@ export function createSdAgentApi(config: SdAgentConfig, logger: Logger): Compute
 }
 
 export async function startSdAgent(env: Readonly<Record<string, string | undefined>>, deps: SdAgentDeps = {}): Promise<RunningSdAgent> {
-  const config = parseSdAgentConfig(env);
+  const config = readSdAgentConfig(env);
   const logger = deps.logger ?? createLogger("sd-agent");
   const metrics = deps.metrics ?? createSdAgentMetrics();
   const api = (deps.createApi ?? createSdAgentApi)(config, logger);

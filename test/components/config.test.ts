@@ -1,13 +1,6 @@
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  adminCidrWarning,
-  ConfigValidationError,
-  DEFAULTS,
-  loadConfig,
-  parseSettings,
-  type RawSettings,
-} from "../../components/config.js";
+import { adminCidrWarning, ConfigValidationError, DEFAULTS, loadConfig, parseSettings, type RawSettings } from "../../components/config.js";
 import { isCidr, isOpenToWorld } from "../../components/network/cidr.js";
 import { installPulumiMocks, PROJECT } from "../helpers/pulumiMocks.js";
 
@@ -66,10 +59,26 @@ test("admin_cidrs also accepts a comma-separated list, trimmed and de-duplicated
 });
 
 const SINGLE_PROBLEMS: { title: string; raw: RawSettings; mentions: RegExp }[] = [
-  { title: "min > max", raw: { poolMinSize: "5", poolMaxSize: "3", poolInitialSize: "4" }, mentions: /pool_min_size \(5\) must not exceed pool_max_size \(3\)/ },
-  { title: "initial below min", raw: { poolMinSize: "2", poolInitialSize: "1" }, mentions: /pool_initial_size \(1\) must be within .*\[2, 10\]/ },
-  { title: "initial above max", raw: { poolMaxSize: "3", poolInitialSize: "4" }, mentions: /pool_initial_size \(4\) must be within .*\[1, 3\]/ },
-  { title: "down >= up", raw: { scaleDownCpuPercent: "80", scaleUpCpuPercent: "80" }, mentions: /0 < scale_down_cpu_percent < scale_up_cpu_percent < 100.*down=80, up=80/ },
+  {
+    title: "min > max",
+    raw: { poolMinSize: "5", poolMaxSize: "3", poolInitialSize: "4" },
+    mentions: /pool_min_size \(5\) must not exceed pool_max_size \(3\)/,
+  },
+  {
+    title: "initial below min",
+    raw: { poolMinSize: "2", poolInitialSize: "1" },
+    mentions: /pool_initial_size \(1\) must be within .*\[2, 10\]/,
+  },
+  {
+    title: "initial above max",
+    raw: { poolMaxSize: "3", poolInitialSize: "4" },
+    mentions: /pool_initial_size \(4\) must be within .*\[1, 3\]/,
+  },
+  {
+    title: "down >= up",
+    raw: { scaleDownCpuPercent: "80", scaleUpCpuPercent: "80" },
+    mentions: /0 < scale_down_cpu_percent < scale_up_cpu_percent < 100.*down=80, up=80/,
+  },
   { title: "up >= 100", raw: { scaleUpCpuPercent: "100" }, mentions: /up=100/ },
   { title: "down <= 0", raw: { scaleDownCpuPercent: "0" }, mentions: /down=0/ },
   { title: "unknown zone", raw: { zone: "us-east-1" }, mentions: /zone "us-east-1" is not an Exoscale zone .*at-vie-1/ },
@@ -81,8 +90,16 @@ const SINGLE_PROBLEMS: { title: string; raw: RawSettings; mentions: RegExp }[] =
   { title: "min below 1", raw: { poolMinSize: "0", poolInitialSize: "1" }, mentions: /pool_min_size must be at least 1/ },
   { title: "disk too small", raw: { poolDiskSize: "5" }, mentions: /pool_disk_size must be at least 10 GiB/ },
   { title: "disk too large", raw: { monitoringDiskSize: "60000" }, mentions: /monitoring_disk_size must be at most 51200 GiB, got 60000/ },
-  { title: "instance type shape", raw: { monitoringInstanceType: "large" }, mentions: /monitoring_instance_type must look like <family>.<size>/ },
-  { title: "not a public key", raw: { sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----" }, mentions: /ssh_public_key must be one OpenSSH public key line/ },
+  {
+    title: "instance type shape",
+    raw: { monitoringInstanceType: "large" },
+    mentions: /monitoring_instance_type must look like <family>.<size>/,
+  },
+  {
+    title: "not a public key",
+    raw: { sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----" },
+    mentions: /ssh_public_key must be one OpenSSH public key line/,
+  },
 ];
 
 for (const { title, raw, mentions } of SINGLE_PROBLEMS) {

@@ -58,9 +58,7 @@ function canonicalCidrs(): string[] {
       while (j < 8 && words[j] === "0") j++;
       if (j - i >= 2 && j - i > best[1]) best = [i, j - i];
     }
-    return best[0] < 0
-      ? words.join(":")
-      : `${words.slice(0, best[0]).join(":")}::${words.slice(best[0] + best[1]).join(":")}`;
+    return best[0] < 0 ? words.join(":") : `${words.slice(0, best[0]).join(":")}::${words.slice(best[0] + best[1]).join(":")}`;
   };
   const words = (n: number): string[] => Array.from({ length: 8 }, (_, i) => groups[Math.floor(n / 4 ** i) % 4]);
   for (let n = 0; n < 4 ** 8; n += 7) {
@@ -97,7 +95,9 @@ test("cidrSlug is injective on canonical CIDRs", (t) => {
 });
 
 test("securityRules() refuses to give two rules the same name", (t) => {
-  t.throws(() => securityRules(["198.51.100.0/24", "198.51.100.0/24"]), { message: /"198\.51\.100\.0\/24".*same resource name monitoring-ssh-198-51-100-0-24/ });
+  t.throws(() => securityRules(["198.51.100.0/24", "198.51.100.0/24"]), {
+    message: /"198\.51\.100\.0\/24".*same resource name monitoring-ssh-198-51-100-0-24/,
+  });
 });
 
 test.serial("SecurityGroups gives every rule its own URN, also for look-alike IPv6 networks", async (t) => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { appHealthcheck, LoadBalancer } from "../../components/loadBalancer.js";
 import { MonitoringHost } from "../../components/monitoringHost.js";
 import { AppPool, instancePoolOptions } from "../../components/pool/appPool.js";
-import { renderPoolCloudInit } from "../../components/pool/cloudInit.js";
+import { renderPoolCloudInit } from "../../contracts/poolCloudInit.js";
 import { SERVICE_OPERATIONS, serviceRolePolicy, ServiceCredentials } from "../../components/serviceCredentials.js";
 import { SshAccess } from "../../components/sshAccess.js";
 import { nestedInputProblems } from "../helpers/pulumiExoscaleSchema.js";

@@ -1,7 +1,7 @@
 /** Test helpers for the in-process API emulator, shared by the emulator, client, SD agent and scaler tests. */
 import type { ExecutionContext } from "ava";
 import { startEmulator, type Emulator, type EmulatorClock, type EmulatorOptions } from "../../sandbox/emulator/server.js";
-import { signRequest } from "../../services/exoscale/signing.js";
+import { signRequest } from "../../lib/exoscale/signing.js";
 
 /** Starts an emulator on loopback (port 0 unless given) that closes when the test ends. */
 export async function startTestEmulator(t: ExecutionContext, options: EmulatorOptions = {}): Promise<Emulator> {

@@ -32,7 +32,10 @@ test("waitFor resolves with the first defined, non-false probe value and times o
   let calls = 0;
   t.is(await waitFor(() => (++calls >= 3 ? `after ${calls}` : undefined), { intervalMs: 1 }), "after 3");
   t.true(await waitFor(async () => true));
-  await t.throwsAsync(waitFor(() => false, { timeoutMs: 30, intervalMs: 5, what: "never" }), { message: /timed out after 30 ms waiting for never/ });
+  await t.throwsAsync(
+    waitFor(() => false, { timeoutMs: 30, intervalMs: 5, what: "never" }),
+    { message: /timed out after 30 ms waiting for never/ },
+  );
 });
 
 test.serial("drive advances fake time until a promise settles, or a condition holds, and gives up after maxSteps", async (t) => {
@@ -48,5 +51,8 @@ test.serial("drive advances fake time until a promise settles, or a condition ho
   t.is(Date.now(), 1_500);
   const failing = new Promise((_resolve, reject) => setTimeout(() => reject(new Error("boom")), 200));
   await t.throwsAsync(drive(clock, failing), { message: "boom" });
-  await t.throwsAsync(drive(clock, () => false, { stepMs: 10, maxSteps: 3 }), { message: /not done after 3 steps of 10 ms/ });
+  await t.throwsAsync(
+    drive(clock, () => false, { stepMs: 10, maxSteps: 3 }),
+    { message: /not done after 3 steps of 10 ms/ },
+  );
 });

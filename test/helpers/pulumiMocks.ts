@@ -18,12 +18,20 @@ export const VERIFIED_PULUMI_VERSION = "3.248.0";
 const REQUIRED_INTERNALS = {
   "MockMonitor (runtime.getMonitor())": ["registerResource", "invoke"],
   "RegisterResourceRequest.prototype": [
-    "getObject", "getType", "getName", "getParent", "getCustom", "getProvider", "getVersion",
-    "getPlugindownloadurl", "getIgnorechangesList", "getAdditionalsecretoutputsList",
+    "getObject",
+    "getType",
+    "getName",
+    "getParent",
+    "getCustom",
+    "getProvider",
+    "getVersion",
+    "getPlugindownloadurl",
+    "getIgnorechangesList",
+    "getAdditionalsecretoutputsList",
   ],
   "RegisterResourceResponse.prototype": ["getUrn"],
   "ResourceInvokeRequest.prototype": ["getArgs", "getTok", "getProvider", "getVersion", "getPlugindownloadurl"],
-  "runtime": ["waitForRPCs"],
+  runtime: ["waitForRPCs"],
 } as const;
 
 const require = createRequire(import.meta.url);
@@ -52,7 +60,7 @@ export function assertMockInternals(
     "RegisterResourceRequest.prototype": resourceProto.RegisterResourceRequest?.prototype,
     "RegisterResourceResponse.prototype": resourceProto.RegisterResourceResponse?.prototype,
     "ResourceInvokeRequest.prototype": resourceProto.ResourceInvokeRequest?.prototype,
-    "runtime": pulumi.runtime,
+    runtime: pulumi.runtime,
     ...replaced,
   };
   const missing: string[] = [];
@@ -143,9 +151,21 @@ export function unsecret(value: unknown): unknown {
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
     case "exoscale:index/nlb:Nlb":
-      return { ipAddress: MOCK_VALUES.nlbIp, state: "running", services: [], createdAt: "2026-01-01T00:00:00Z", name: inputs.name ?? `${name}-auto` };
+      return {
+        ipAddress: MOCK_VALUES.nlbIp,
+        state: "running",
+        services: [],
+        createdAt: "2026-01-01T00:00:00Z",
+        name: inputs.name ?? `${name}-auto`,
+      };
     case "exoscale:index/computeInstance:ComputeInstance":
-      return { publicIpAddress: MOCK_VALUES.monitoringIp, ipv6Address: "", state: "running", createdAt: "2026-01-01T00:00:00Z", name: inputs.name ?? `${name}-auto` };
+      return {
+        publicIpAddress: MOCK_VALUES.monitoringIp,
+        ipv6Address: "",
+        state: "running",
+        createdAt: "2026-01-01T00:00:00Z",
+        name: inputs.name ?? `${name}-auto`,
+      };
     case "exoscale:index/sshKey:SshKey":
       return { fingerprint: "SHA256:mock", name: inputs.name ?? `${name}-auto` };
     case "exoscale:index/securityGroup:SecurityGroup":
@@ -287,7 +307,10 @@ export interface MockOptions {
 /** Installs recording mocks (project exoscale-autoscaler, stack dev, not a preview). */
 export function installPulumiMocks(options: MockOptions = {}): MockSession {
   const config = Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [`${PROJECT}:${k}`, v]));
-  pulumi.runtime.setAllConfig(config, (options.secretKeys ?? []).map((k) => `${PROJECT}:${k}`));
+  pulumi.runtime.setAllConfig(
+    config,
+    (options.secretKeys ?? []).map((k) => `${PROJECT}:${k}`),
+  );
   const session = new MockSession();
   // setMocks also switches on the features a real engine has (secrets, resource references).
   void pulumi.runtime.setMocks(mocksWith(options.call), PROJECT, STACK, false);
@@ -300,7 +323,12 @@ export function installPulumiMocks(options: MockOptions = {}): MockSession {
 /** Resolves an Output (or passes a plain value through). */
 export function valueOf<T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> {
   if (pulumi.Output.isInstance(value)) {
-    return new Promise((resolve) => value.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+      value.apply((v) => {
+        resolve(v);
+        return v;
+      }),
+    );
   }
   return Promise.resolve(value as T | undefined);
 }

@@ -15,7 +15,7 @@ export async function requireTool(t: ExecutionContext, command: string, versionA
     return true;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "not installed" : "does not run";
-    if (process.env.CI === "true") throw new Error(`${command} ${reason}: CI needs it (see .ci/run)`);
+    if (process.env.CI === "true") throw new Error(`${command} ${reason}: CI needs it (see .ci/run)`, { cause: error });
     t.log(`${command} ${reason}: skipped`);
     t.pass();
     return false;

@@ -23,7 +23,7 @@ test("the program stops before declaring any resource and lists every problem in
     error.problems.map((p) => p.split(" ")[0]),
     ["exoscale_key", "exoscale_secret", "zone", "pool_min_size", "thresholds", "admin_cidrs", "admin_cidrs"],
   );
-  t.regex(error.message, /^Invalid stack configuration \(7 problems\):\n  - /);
+  t.regex(error.message, /^Invalid stack configuration \(7 problems\):\n {2}- /);
   t.regex(error.message, /"203.0.113.7\/40" is not a CIDR/);
   t.regex(error.message, /"not-a-network" is not a CIDR/);
   t.regex(error.message, /zone "eu-west-1" is not an Exoscale zone/);

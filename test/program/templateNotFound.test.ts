@@ -49,7 +49,10 @@ test("an unknown template_name stops pulumi up with one RunError naming the sett
 
   t.true(pulumi.RunError.isInstance(error), `a RunError, not ${String(error)}`);
   t.true(rejections.length >= 2, `${rejections.length} rejections: pool and monitoring host both wait on the template`);
-  t.true(rejections.every((r) => r === error), "one error object, so pulumi up reports it once (it dedupes by identity)");
+  t.true(
+    rejections.every((r) => r === error),
+    "one error object, so pulumi up reports it once (it dedupes by identity)",
+  );
   const message = (error as Error).message;
   t.regex(message, /template_name "Linux Ubuntu 42\.04 LTS 64-bit" matches no compute template in zone ch-dk-2\./);
   t.regex(message, /exo compute instance-template list --zone ch-dk-2/, "says how to find a valid name");

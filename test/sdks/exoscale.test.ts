@@ -27,14 +27,34 @@ type Ctor = new (name: string, args: AnyArgs, opts?: pulumi.CustomResourceOption
 
 /** Each class of the binding with arguments that satisfy the schema's required inputs. */
 const CLASSES: { ctor: Ctor; token: string; args: AnyArgs }[] = [
-  { ctor: exoscale.InstancePool as unknown as Ctor, token: "exoscale:index/instancePool:InstancePool", args: { zone: "at-vie-1", size: 2, templateId: "t", instanceType: "standard.micro", userData: "#cloud-config\n" } },
+  {
+    ctor: exoscale.InstancePool as unknown as Ctor,
+    token: "exoscale:index/instancePool:InstancePool",
+    args: { zone: "at-vie-1", size: 2, templateId: "t", instanceType: "standard.micro", userData: "#cloud-config\n" },
+  },
   { ctor: exoscale.Nlb as unknown as Ctor, token: "exoscale:index/nlb:Nlb", args: { zone: "at-vie-1", description: "d" } },
-  { ctor: exoscale.NlbService as unknown as Ctor, token: "exoscale:index/nlbService:NlbService", args: { zone: "at-vie-1", nlbId: "n", instancePoolId: "p", port: 80, targetPort: 8080, healthchecks: [{ port: 8080 }] } },
+  {
+    ctor: exoscale.NlbService as unknown as Ctor,
+    token: "exoscale:index/nlbService:NlbService",
+    args: { zone: "at-vie-1", nlbId: "n", instancePoolId: "p", port: 80, targetPort: 8080, healthchecks: [{ port: 8080 }] },
+  },
   { ctor: exoscale.SecurityGroup as unknown as Ctor, token: "exoscale:index/securityGroup:SecurityGroup", args: { description: "d" } },
-  { ctor: exoscale.SecurityGroupRule as unknown as Ctor, token: "exoscale:index/securityGroupRule:SecurityGroupRule", args: { type: "INGRESS", securityGroupId: "g", cidr: "10.0.0.0/8", startPort: 1, endPort: 2 } },
-  { ctor: exoscale.ComputeInstance as unknown as Ctor, token: "exoscale:index/computeInstance:ComputeInstance", args: { zone: "at-vie-1", templateId: "t", type: "standard.small", diskSize: 20 } },
+  {
+    ctor: exoscale.SecurityGroupRule as unknown as Ctor,
+    token: "exoscale:index/securityGroupRule:SecurityGroupRule",
+    args: { type: "INGRESS", securityGroupId: "g", cidr: "10.0.0.0/8", startPort: 1, endPort: 2 },
+  },
+  {
+    ctor: exoscale.ComputeInstance as unknown as Ctor,
+    token: "exoscale:index/computeInstance:ComputeInstance",
+    args: { zone: "at-vie-1", templateId: "t", type: "standard.small", diskSize: 20 },
+  },
   { ctor: exoscale.SshKey as unknown as Ctor, token: "exoscale:index/sshKey:SshKey", args: { publicKey: MOCK_VALUES.generatedPublicKey } },
-  { ctor: exoscale.IamRole as unknown as Ctor, token: "exoscale:index/iamRole:IamRole", args: { description: "d", policy: { defaultServiceStrategy: "deny" } } },
+  {
+    ctor: exoscale.IamRole as unknown as Ctor,
+    token: "exoscale:index/iamRole:IamRole",
+    args: { description: "d", policy: { defaultServiceStrategy: "deny" } },
+  },
   { ctor: exoscale.IamApiKey as unknown as Ctor, token: "exoscale:index/iamApiKey:IamApiKey", args: { roleId: "r" } },
 ];
 
@@ -151,11 +171,37 @@ test("isInstance recognises resources by token", (t) => {
 // One entry per field of the binding's type: tsc fails when a field is added, removed or renamed
 // there, and the test fails when the type and the schema's field list part ways.
 const FIELDS_OF_TYPES: [string, readonly string[], readonly string[]][] = [
-  ["NlbServiceHealthcheckArgs", Object.keys({ interval: 1, mode: 1, port: 1, retries: 1, timeout: 1, tlsSni: 1, uri: 1 } satisfies Record<keyof NlbServiceHealthcheckArgs, 1>), NLBSERVICEHEALTHCHECK_FIELDS],
-  ["NlbServiceHealthcheck", Object.keys({ interval: 1, mode: 1, port: 1, retries: 1, timeout: 1, tlsSni: 1, uri: 1 } satisfies Record<keyof NlbServiceHealthcheck, 1>), NLBSERVICEHEALTHCHECK_FIELDS],
-  ["IamRolePolicyArgs", Object.keys({ defaultServiceStrategy: 1, services: 1 } satisfies Record<keyof IamRolePolicyArgs, 1>), IAMROLEPOLICY_FIELDS],
-  ["IamRolePolicyServicesArgs", Object.keys({ rules: 1, type: 1 } satisfies Record<keyof IamRolePolicyServicesArgs, 1>), IAMROLEPOLICYSERVICES_FIELDS],
-  ["IamRolePolicyServicesRuleArgs", Object.keys({ action: 1, expression: 1, resources: 1 } satisfies Record<keyof IamRolePolicyServicesRuleArgs, 1>), IAMROLEPOLICYSERVICESRULE_FIELDS],
+  [
+    "NlbServiceHealthcheckArgs",
+    Object.keys({ interval: 1, mode: 1, port: 1, retries: 1, timeout: 1, tlsSni: 1, uri: 1 } satisfies Record<
+      keyof NlbServiceHealthcheckArgs,
+      1
+    >),
+    NLBSERVICEHEALTHCHECK_FIELDS,
+  ],
+  [
+    "NlbServiceHealthcheck",
+    Object.keys({ interval: 1, mode: 1, port: 1, retries: 1, timeout: 1, tlsSni: 1, uri: 1 } satisfies Record<
+      keyof NlbServiceHealthcheck,
+      1
+    >),
+    NLBSERVICEHEALTHCHECK_FIELDS,
+  ],
+  [
+    "IamRolePolicyArgs",
+    Object.keys({ defaultServiceStrategy: 1, services: 1 } satisfies Record<keyof IamRolePolicyArgs, 1>),
+    IAMROLEPOLICY_FIELDS,
+  ],
+  [
+    "IamRolePolicyServicesArgs",
+    Object.keys({ rules: 1, type: 1 } satisfies Record<keyof IamRolePolicyServicesArgs, 1>),
+    IAMROLEPOLICYSERVICES_FIELDS,
+  ],
+  [
+    "IamRolePolicyServicesRuleArgs",
+    Object.keys({ action: 1, expression: 1, resources: 1 } satisfies Record<keyof IamRolePolicyServicesRuleArgs, 1>),
+    IAMROLEPOLICYSERVICESRULE_FIELDS,
+  ],
 ];
 test("the binding's nested input types have exactly the schema's fields", (t) => {
   for (const [name, fields, schema] of FIELDS_OF_TYPES) {

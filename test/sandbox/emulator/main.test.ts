@@ -2,19 +2,32 @@ import test from "ava";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { parseEmulatorArgs } from "../../../sandbox/emulator/command.js";
-import { createExoscaleClient } from "../../../services/exoscale/client.js";
-import { ConfigError } from "../../../services/shared/env.js";
+import { createExoscaleClient } from "../../../lib/exoscale/client.js";
+import { ConfigError } from "../../../lib/shared/env.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
 test("flags parse into options with documented defaults; bad ones are all reported", (t) => {
-  t.like(parseEmulatorArgs([]), { port: 8081, host: "127.0.0.1", zone: "ch-gva-2", poolSize: 1, operationDelayMs: 1_000, bootDelayMs: 3_000, faults: {} });
-  t.like(parseEmulatorArgs(["--port", "0", "--pool-size", "3", "--error-rate", "0.2", "--rate-limit-rate", "0.1", "--fail-operations", "1"]), {
-    port: 0,
-    poolSize: 3,
-    faults: { errorRate: 0.2, rateLimitRate: 0.1, failOperations: 1 },
+  t.like(parseEmulatorArgs([]), {
+    port: 8081,
+    host: "127.0.0.1",
+    zone: "ch-gva-2",
+    poolSize: 1,
+    operationDelayMs: 1_000,
+    bootDelayMs: 3_000,
+    faults: {},
   });
-  const error = t.throws(() => parseEmulatorArgs(["--port", "x", "--error-rate", "2", "--zone", "mars-1", "--key", "k"]), { instanceOf: ConfigError });
+  t.like(
+    parseEmulatorArgs(["--port", "0", "--pool-size", "3", "--error-rate", "0.2", "--rate-limit-rate", "0.1", "--fail-operations", "1"]),
+    {
+      port: 0,
+      poolSize: 3,
+      faults: { errorRate: 0.2, rateLimitRate: 0.1, failOperations: 1 },
+    },
+  );
+  const error = t.throws(() => parseEmulatorArgs(["--port", "x", "--error-rate", "2", "--zone", "mars-1", "--key", "k"]), {
+    instanceOf: ConfigError,
+  });
   t.is(error.problems.length, 4);
   t.throws(() => parseEmulatorArgs(["--bogus"]), { instanceOf: ConfigError, message: /Unknown option '--bogus'/ });
 });

@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from "ava";
 import { LoopbackAllocator, ADDRESS_CAPACITY } from "../../../sandbox/emulator/addresses.js";
 import { startEmulator, type Emulator, type EmulatorOptions, type InstanceSnapshot } from "../../../sandbox/emulator/server.js";
-import { formatAuthorization } from "../../../services/exoscale/signing.js";
+import { formatAuthorization } from "../../../lib/exoscale/signing.js";
 import { ManualClock, flush, signedFetch, startTestEmulator } from "../../helpers/emulator.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -67,7 +67,14 @@ test("wrong secret, unknown key, expired signature and tampered query are all re
   t.is(replay.status, 401);
 
   const missingArgs = await fetch(`${emu.url}/instance?manager-id=${pool.id}&manager-type=instance-pool`, {
-    headers: { Authorization: formatAuthorization({ credential: emu.key, signedQueryArgs: [], expires: stolen.expires!, signature: stolen.signature! }) },
+    headers: {
+      Authorization: formatAuthorization({
+        credential: emu.key,
+        signedQueryArgs: [],
+        expires: stolen.expires!,
+        signature: stolen.signature!,
+      }),
+    },
   });
   t.is(missingArgs.status, 401);
   t.regex((await json<{ message: string }>(missingArgs)).message, /signed-query-args should be "manager-id;manager-type"/);
@@ -93,7 +100,10 @@ test("pool, instance list and instance use the API's kebab-case shapes and disti
   const pool = await json(await call(emu, "GET", `instance-pool/${created.id}`));
   t.like(pool, { id: created.id, name: "web", size: 3, state: "running", labels: { role: "web" }, "public-ip-assignment": "inet4" });
   t.is((pool.instances as { id: string }[]).length, 3);
-  t.true((pool.instances as object[]).every((ref) => Object.keys(ref).join() === "id"), "members are id references only");
+  t.true(
+    (pool.instances as object[]).every((ref) => Object.keys(ref).join() === "id"),
+    "members are id references only",
+  );
   t.truthy(pool["instance-type"]);
 
   const list = await json<{ "instance-pools": { id: string }[] }>(await call(emu, "GET", "instance-pool"));
@@ -142,16 +152,25 @@ test("scale up: operation pending → success, pool scaling-up → running, memb
   t.is(op.state, "pending");
   t.is(op.reference.id, pool.id);
   t.like(emu.pool(pool.id), { size: 3, state: "scaling-up" });
-  t.deepEqual(emu.pool(pool.id).members.map((m) => m.state), ["running", "starting", "starting"]);
+  t.deepEqual(
+    emu.pool(pool.id).members.map((m) => m.state),
+    ["running", "starting", "starting"],
+  );
 
   await clock.advance(999);
   t.is((await json(await call(emu, "GET", `operation/${op.id}`))).state, "pending");
   await clock.advance(1);
   t.is((await json(await call(emu, "GET", `operation/${op.id}`))).state, "success");
   t.is(emu.pool(pool.id).state, "running");
-  t.deepEqual(emu.pool(pool.id).members.map((m) => m.state), ["running", "starting", "starting"]);
+  t.deepEqual(
+    emu.pool(pool.id).members.map((m) => m.state),
+    ["running", "starting", "starting"],
+  );
   await clock.advance(2_000);
-  t.deepEqual(emu.pool(pool.id).members.map((m) => m.state), ["running", "running", "running"]);
+  t.deepEqual(
+    emu.pool(pool.id).members.map((m) => m.state),
+    ["running", "running", "running"],
+  );
   t.true(emu.idle);
 });
 
@@ -168,7 +187,10 @@ test("scale down removes the oldest members and frees their addresses when the o
   t.is(emu.pool(pool.id).members.find((m) => m.id === oldest.id)?.state, "destroying");
   await clock.advance(500);
   t.is(emu.operation(op.id)?.state, "success");
-  t.deepEqual(emu.pool(pool.id).members.map((m) => m.id), before.slice(1).map((m) => m.id));
+  t.deepEqual(
+    emu.pool(pool.id).members.map((m) => m.id),
+    before.slice(1).map((m) => m.id),
+  );
   t.is((await call(emu, "GET", `instance/${oldest.id}`)).status, 404);
   t.is((await call(emu, "PUT", `instance-pool/${pool.id}:scale`, { size: -1 })).status, 400);
   t.is((await call(emu, "PUT", `instance-pool/${pool.id}:scale`, "{not json")).status, 400);
@@ -190,7 +212,10 @@ test("evict takes an array of id strings, shrinks the pool by their number and r
   t.is((await call(emu, "PUT", `instance-pool/${pool.id}:evict`, { instances: [b!.id] })).status, 404);
   await clock.advance(100);
   t.is(emu.operation(op.id)?.state, "success");
-  t.deepEqual(emu.pool(pool.id).members.map((m) => m.id), [a!.id, c!.id]);
+  t.deepEqual(
+    emu.pool(pool.id).members.map((m) => m.id),
+    [a!.id, c!.id],
+  );
 });
 
 test("fault injection: 429 with Retry-After, 5xx, scripted answers and added latency", async (t) => {
@@ -254,7 +279,10 @@ test("member hooks see each member's address when it starts and when it is remov
   t.is(emu.pool(pool.id).members[1]!.state, "running");
   await call(emu, "PUT", `instance-pool/${pool.id}:evict`, { instances: [started[0]!.id] });
   await clock.advance(0);
-  t.deepEqual(removed.map((r) => r.id), [started[0]!.id]);
+  t.deepEqual(
+    removed.map((r) => r.id),
+    [started[0]!.id],
+  );
 });
 
 test("the request log records operation, status and signature expiry", async (t) => {

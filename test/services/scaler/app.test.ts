@@ -4,8 +4,8 @@ import { createApp } from "../../../services/scaler/app.js";
 import type { AuthSettings } from "../../../services/scaler/auth.js";
 import { createScalerMetrics } from "../../../services/scaler/metrics.js";
 import { SignalStore } from "../../../services/scaler/signalStore.js";
-import { closeServer, listen, urlOf } from "../../../services/shared/http.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+import { closeServer, listen, urlOf } from "../../../lib/shared/http.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { fixture } from "./fixtures.js";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
@@ -65,7 +65,8 @@ test("DELETE /up is refused with 405 and records nothing", async (t) => {
 
 test("Grafana firing then resolved on /webhook: asserted, then withdrawn", async (t) => {
   const { url, recorded } = await start(t);
-  const post = (name: string) => fetch(`${url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: fixture(name) });
+  const post = (name: string) =>
+    fetch(`${url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: fixture(name) });
   const firing = await post("grafana-firing-up");
   t.is(firing.status, 202);
   t.like(await firing.json(), { format: "grafana", recorded: [{ direction: "up", status: "firing", outcome: "asserted" }] });
@@ -153,9 +154,17 @@ test("with an HMAC secret: Grafana's signature in either header passes, a bad on
   const sign = (text: string) => createHmac("sha256", "s3cret").update(text).digest("hex");
   const a = await fetch(`${url}/webhook`, { method: "POST", body, headers: { "X-Grafana-Alert-Signature": sign(body) } });
   t.is(a.status, 202);
-  const b = await fetch(`${url}/webhook`, { method: "POST", body: fixture("alertmanager-firing-down"), headers: { "X-Grafana-Alerting-Signature": sign(`${ts}:${fixture("alertmanager-firing-down")}`), "X-Grafana-Alerting-Timestamp": ts } });
+  const b = await fetch(`${url}/webhook`, {
+    method: "POST",
+    body: fixture("alertmanager-firing-down"),
+    headers: { "X-Grafana-Alerting-Signature": sign(`${ts}:${fixture("alertmanager-firing-down")}`), "X-Grafana-Alerting-Timestamp": ts },
+  });
   t.is(b.status, 202);
-  const forged = await fetch(`${url}/webhook`, { method: "POST", body: fixture("grafana-several"), headers: { "X-Grafana-Alert-Signature": sign(body) } });
+  const forged = await fetch(`${url}/webhook`, {
+    method: "POST",
+    body: fixture("grafana-several"),
+    headers: { "X-Grafana-Alert-Signature": sign(body) },
+  });
   t.is(forged.status, 401);
   t.deepEqual(recorded(), { up: 1, down: 1 });
 });

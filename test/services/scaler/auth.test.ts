@@ -31,7 +31,12 @@ const cases: Array<[string, AuthSettings, Record<string, string>, boolean | stri
   ["HMAC upper-case hex", hmac, { "x-grafana-alert-signature": SIG_NO_TS.toUpperCase() }, "hmac"],
   ["HMAC with timestamp", hmac, { "x-grafana-alert-signature": SIG_TS, "x-grafana-alert-timestamp": TS }, "hmac"],
   ["HMAC with the other timestamp header", hmac, { "x-grafana-alerting-signature": SIG_TS, "x-grafana-alerting-timestamp": TS }, "hmac"],
-  ["HMAC with a configured timestamp header", { ...hmac, hmacTimestampHeader: "X-Signed-At" }, { "x-grafana-alert-signature": SIG_TS, "x-signed-at": TS }, "hmac"],
+  [
+    "HMAC with a configured timestamp header",
+    { ...hmac, hmacTimestampHeader: "X-Signed-At" },
+    { "x-grafana-alert-signature": SIG_TS, "x-signed-at": TS },
+    "hmac",
+  ],
   ["HMAC signed with timestamp but sent without", hmac, { "x-grafana-alert-signature": SIG_TS }, false],
   ["HMAC signed without timestamp but sent with", hmac, { "x-grafana-alert-signature": SIG_NO_TS, "x-grafana-alert-timestamp": TS }, false],
   ["HMAC with a wrong secret", { ...hmac, hmacSecret: "other" }, { "x-grafana-alert-signature": SIG_NO_TS }, false],

@@ -80,7 +80,10 @@ async function nextDecision(s: Scaler, emulator: Emulator, from: number, reason:
   const line = await s.waitLine((l) => l["msg"] === "decision" && l["reason"] === reason, from);
   const operation = line["operation"];
   if (typeof operation === "string") {
-    await waitFor(() => (emulator.operation(operation)?.state === "success" ? true : undefined), { timeoutMs: 5000, what: `operation ${operation}` });
+    await waitFor(() => (emulator.operation(operation)?.state === "success" ? true : undefined), {
+      timeoutMs: 5000,
+      what: `operation ${operation}`,
+    });
   }
   return line;
 }
@@ -102,7 +105,11 @@ test("bundle: /up → 2, /down → 1, /down stays 1, all 2xx; resolved never sca
   t.is(emulator.pool(pool.id).size, 2);
 
   const status = (await (await fetch(`${s.url}/status`)).json()) as Record<string, unknown>;
-  t.like(status, { poolId: pool.id, lastDecision: { reason: "up signal", direction: "up", currentSize: 1, targetSize: 2 }, settings: { tickSeconds: 1, minSize: 1, maxSize: 10 } });
+  t.like(status, {
+    poolId: pool.id,
+    lastDecision: { reason: "up signal", direction: "up", currentSize: 1, targetSize: 2 },
+    settings: { tickSeconds: 1, minSize: 1, maxSize: 10 },
+  });
   t.is(typeof status["nextTickAt"], "string");
 
   mark = s.lines.length;
@@ -118,7 +125,11 @@ test("bundle: /up → 2, /down → 1, /down stays 1, all 2xx; resolved never sca
   t.is(emulator.pool(pool.id).size, 1);
 
   mark = s.lines.length;
-  const resolved = await fetch(`${s.url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: fixture("grafana-resolved-up") });
+  const resolved = await fetch(`${s.url}/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: fixture("grafana-resolved-up"),
+  });
   t.is(resolved.status, 202);
   const after = await s.waitLine((l) => l["msg"] === "decision", mark);
   const later = await s.waitLine((l) => l["msg"] === "decision", s.lines.indexOf(after) + 1);
@@ -164,7 +175,13 @@ test("bundle: with WEBHOOK_TOKEN, a request without it gets 401 and changes noth
 });
 
 test("bundle: invalid configuration exits 2 and lists every problem", async (t) => {
-  const env = { PATH: process.env["PATH"] ?? "", TICK_SECONDS: "soon", MAX_SIZE: "0", EXOSCALE_INSTANCEPOOL_ID: "x", LISTEN_HOST: "256.1.1.1" };
+  const env = {
+    PATH: process.env["PATH"] ?? "",
+    TICK_SECONDS: "soon",
+    MAX_SIZE: "0",
+    EXOSCALE_INSTANCEPOOL_ID: "x",
+    LISTEN_HOST: "256.1.1.1",
+  };
   const child = spawn(process.execPath, [BUNDLE], { env, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
@@ -176,6 +193,7 @@ test("bundle: invalid configuration exits 2 and lists every problem", async (t) 
     /LISTEN_HOST must be an IP address .*"256\.1\.1\.1"/,
     /TICK_SECONDS must be a whole number/,
     /MAX_SIZE must be at least 1/,
-  ]) t.regex(err, p);
+  ])
+    t.regex(err, p);
   t.notRegex(err, /at .*\.(ts|cjs):\d+/);
 });

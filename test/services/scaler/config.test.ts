@@ -1,6 +1,7 @@
 import test from "ava";
-import { isListenHost, readScalerConfig } from "../../../services/scaler/config.js";
-import { ConfigError } from "../../../services/shared/env.js";
+import { readScalerConfig } from "../../../services/scaler/config.js";
+import { isListenHost } from "../../../lib/shared/net.js";
+import { ConfigError } from "../../../lib/shared/env.js";
 
 const BASE = {
   EXOSCALE_KEY: "EXOkey",
@@ -64,22 +65,37 @@ test("every option is read", (t) => {
     bodyLimitBytes: 4096,
     auth: { token: "t", hmacSecret: "h", hmacTimestampHeader: "X-Ts", hmacMaxSkewMs: 60_000 },
     cpuValueRef: "A",
-    policy: { minSize: 2, maxSize: 5, mode: "proportional", targetCpu: 60.5, maxStep: 2, scaleUpWarmupMs: 180_000, scaleDownCooldownMs: 300_000, flapGuard: false, scaleUpCpu: 85, victim: "oldest" },
+    policy: {
+      minSize: 2,
+      maxSize: 5,
+      mode: "proportional",
+      targetCpu: 60.5,
+      maxStep: 2,
+      scaleUpWarmupMs: 180_000,
+      scaleDownCooldownMs: 300_000,
+      flapGuard: false,
+      scaleUpCpu: 85,
+      victim: "oldest",
+    },
   });
 });
 
 test("every problem is listed at once", (t) => {
-  const error = t.throws(() => readScalerConfig({
-    EXOSCALE_ZONE: "mars-1",
-    TICK_SECONDS: "60s",
-    MIN_SIZE: "5",
-    MAX_SIZE: "3",
-    SCALING_MODE: "fast",
-    SCALE_IN_VICTIM: "random",
-    DRY_RUN: "maybe",
-    EXOSCALE_API_ENDPOINT: "ftp://x",
-    LISTEN_PORT: "70000",
-  }), { instanceOf: ConfigError });
+  const error = t.throws(
+    () =>
+      readScalerConfig({
+        EXOSCALE_ZONE: "mars-1",
+        TICK_SECONDS: "60s",
+        MIN_SIZE: "5",
+        MAX_SIZE: "3",
+        SCALING_MODE: "fast",
+        SCALE_IN_VICTIM: "random",
+        DRY_RUN: "maybe",
+        EXOSCALE_API_ENDPOINT: "ftp://x",
+        LISTEN_PORT: "70000",
+      }),
+    { instanceOf: ConfigError },
+  );
   const problems = error?.problems ?? [];
   for (const pattern of [
     /EXOSCALE_KEY is required/,
@@ -94,7 +110,10 @@ test("every problem is listed at once", (t) => {
     /EXOSCALE_API_ENDPOINT must be an http\(s\) URL/,
     /LISTEN_PORT must be at most 65535/,
   ]) {
-    t.true(problems.some((p) => pattern.test(p)), `${pattern} in ${JSON.stringify(problems)}`);
+    t.true(
+      problems.some((p) => pattern.test(p)),
+      `${pattern} in ${JSON.stringify(problems)}`,
+    );
   }
 });
 
@@ -103,9 +122,14 @@ test("EXOSCALE_INSTANCEPOOL_ID must be exactly one pool UUID", (t) => {
     t.throws(() => readScalerConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: value }), { instanceOf: ConfigError })?.problems ?? [];
   t.true(problems("x").some((p) => /EXOSCALE_INSTANCEPOOL_ID must be an instance pool UUID, got "x"/.test(p)));
   t.true(
-    problems("7f8e5a4c-1111-2222-3333-444455556666,0b5c8f4e-7a1d-4c3b-9e2f-6d8a1b2c3d4e").some((p) => /exactly one instance pool, got 2/.test(p)),
+    problems("7f8e5a4c-1111-2222-3333-444455556666,0b5c8f4e-7a1d-4c3b-9e2f-6d8a1b2c3d4e").some((p) =>
+      /exactly one instance pool, got 2/.test(p),
+    ),
   );
-  t.is(readScalerConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: " 7F8E5A4C-1111-2222-3333-444455556666 " }).poolId, "7f8e5a4c-1111-2222-3333-444455556666");
+  t.is(
+    readScalerConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: " 7F8E5A4C-1111-2222-3333-444455556666 " }).poolId,
+    "7f8e5a4c-1111-2222-3333-444455556666",
+  );
 });
 
 test("LISTEN_HOST must be an IP address or a well-formed host name", (t) => {
@@ -115,6 +139,9 @@ test("LISTEN_HOST must be an IP address or a well-formed host name", (t) => {
   for (const bad of ["256.1.1.1", "1.2.3", "my host", "-bad.example", "exa_mple.com", "[::1]", "a..b", `${"a".repeat(64)}.com`]) {
     t.false(isListenHost(bad), bad);
     const error = t.throws(() => readScalerConfig({ ...BASE, LISTEN_HOST: bad }), { instanceOf: ConfigError });
-    t.true(error?.problems.some((p) => p.startsWith("LISTEN_HOST must be an IP address") && p.includes(`"${bad}"`)), bad);
+    t.true(
+      error?.problems.some((p) => p.startsWith("LISTEN_HOST must be an IP address") && p.includes(`"${bad}"`)),
+      bad,
+    );
   }
 });

@@ -5,9 +5,9 @@
  */
 import test, { type ExecutionContext } from "ava";
 import type { Emulator, EmulatorOptions } from "../../../sandbox/emulator/server.js";
-import { createExoscaleClient } from "../../../services/exoscale/client.js";
+import { createExoscaleClient } from "../../../lib/exoscale/client.js";
 import { ApiCallError, PoolDriver } from "../../../services/scaler/driver.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { startTestEmulator } from "../../helpers/emulator.js";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");

@@ -6,22 +6,26 @@ import test, { type ExecutionContext } from "ava";
 import { once } from "node:events";
 import sinon from "sinon";
 import type { Emulator, RequestRecord } from "../../../sandbox/emulator/server.js";
-import { createExoscaleClient } from "../../../services/exoscale/client.js";
-import { ExoscaleTimeoutError } from "../../../services/exoscale/errors.js";
-import type { ComputeApi } from "../../../services/exoscale/types.js";
+import { createExoscaleClient } from "../../../lib/exoscale/client.js";
+import { ExoscaleTimeoutError } from "../../../lib/exoscale/errors.js";
+import type { ComputeApi } from "../../../lib/exoscale/types.js";
 import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/config.js";
 import { PoolDriver } from "../../../services/scaler/driver.js";
 import { DecisionLoop, type DecisionRecord } from "../../../services/scaler/loop.js";
 import { createScalerMetrics } from "../../../services/scaler/metrics.js";
 import type { Signal } from "../../../services/scaler/signals.js";
 import { SignalStore } from "../../../services/scaler/signalStore.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { startTestEmulator } from "../../helpers/emulator.js";
 import { drive } from "../../helpers/fakeTime.js";
 
 const TICK = 60_000;
 const OP_DELAY = 5_000;
-const FAKE = { toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<"setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "Date"> };
+const FAKE = {
+  toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<
+    "setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "Date"
+  >,
+};
 
 interface Rig {
   emulator: Emulator;
@@ -59,11 +63,25 @@ async function rig(
   const poolId = options.poolId ?? emulator.createPool({ size: options.size ?? 1 }).id;
   const logger = createMemoryLogger("scaler");
   const metrics = createScalerMetrics({ defaultMetrics: false });
-  const client = createExoscaleClient({ key: emulator.key, secret: emulator.secret, zone: emulator.zone, endpoint: emulator.url, retry: { limit: 1, baseDelayMs: 10 } });
+  const client = createExoscaleClient({
+    key: emulator.key,
+    secret: emulator.secret,
+    zone: emulator.zone,
+    endpoint: emulator.url,
+    retry: { limit: 1, baseDelayMs: 10 },
+  });
   const api = options.wrapApi?.(client) ?? client;
   const store = new SignalStore(600_000);
   const driver = new PoolDriver(api, poolId, logger);
-  const loop = new DecisionLoop({ driver, store, policy: { ...COURSE_POLICY, ...options.policy }, tickMs: TICK, dryRun: options.dryRun ?? false, logger, metrics });
+  const loop = new DecisionLoop({
+    driver,
+    store,
+    policy: { ...COURSE_POLICY, ...options.policy },
+    tickMs: TICK,
+    dryRun: options.dryRun ?? false,
+    logger,
+    metrics,
+  });
   t.teardown(() => loop.stop());
   let started = false;
   // Let HTTP round trips (and the client's short retry backoff) complete: 10 real turns per 50 ms of
@@ -191,7 +209,12 @@ test.serial("cooldown comes from the members' created-at, so it survives a resta
   await first.clock.tickAsync(OP_DELAY);
   await first.loop.stop();
   // A fresh scaler process (new loop, new driver, no memory) one minute after the scale-up.
-  const second = await rig(t, { emulator: first.emulator, poolId: first.poolId, clock: first.clock, policy: { scaleDownCooldownMs: 300_000, scaleUpWarmupMs: 30_000 } });
+  const second = await rig(t, {
+    emulator: first.emulator,
+    poolId: first.poolId,
+    clock: first.clock,
+    policy: { scaleDownCooldownMs: 300_000, scaleUpWarmupMs: 30_000 },
+  });
   await second.nextTick();
   second.signal(pulse("down"));
   t.like(await second.nextTick(), { reason: "cooling down", targetSize: 2 });
@@ -212,14 +235,31 @@ test.serial("metrics and one structured log line per decision", async (t) => {
   t.regex(text, /scaler_pool_desired_size 2/);
   t.regex(text, /scaler_ticks_total 2/);
   const line = r.logger.lines.filter((l) => l["msg"] === "decision").at(-1);
-  t.like(line, { level: "info", service: "scaler", reason: "up signal", direction: "up", from: 1, to: 2, poolState: "running", signalsUp: 1, dryRun: false });
+  t.like(line, {
+    level: "info",
+    service: "scaler",
+    reason: "up signal",
+    direction: "up",
+    from: 1,
+    to: 2,
+    poolState: "running",
+    signalsUp: 1,
+    dryRun: false,
+  });
   t.is(typeof line?.["operation"], "string");
 });
 
 test.serial("proportional: one reading scales once; the next step waits for a fresh value", async (t) => {
   const r = await rig(t, { size: 1, policy: { mode: "proportional", targetCpu: 50 } });
   await r.nextTick();
-  const alert: Signal = { direction: "up", source: "grafana", key: "grafana:cpu", status: "firing", startsAt: "2026-01-01T12:00:00Z", value: 100 };
+  const alert: Signal = {
+    direction: "up",
+    source: "grafana",
+    key: "grafana:cpu",
+    status: "firing",
+    startsAt: "2026-01-01T12:00:00Z",
+    value: 100,
+  };
   r.signal(alert);
   t.like(await r.nextTick(), { reason: "up signal", currentSize: 1, targetSize: 2 });
   t.like(await r.nextTick(), { reason: "stale value", targetSize: 2 });
@@ -272,7 +312,9 @@ test.serial(":scale timed out but carried out by the API: the next tick consumes
   t.like(settled, { reason: "already applied", direction: "none", currentSize: 2, targetSize: 2, evaluated: true });
   t.is(r.emulator.pool(r.poolId).size, 2, "one signal, one step");
   t.is(r.store.snapshot(Date.now()).up.length, 0, "the pulse is consumed");
-  t.true(r.logger.lines.some((l) => l["msg"] === "decision" && l["reason"] === "already applied" && /made after all/.test(String(l["detail"]))));
+  t.true(
+    r.logger.lines.some((l) => l["msg"] === "decision" && l["reason"] === "already applied" && /made after all/.test(String(l["detail"]))),
+  );
   t.regex(await r.metrics.registry.metrics(), /scaler_decisions_total\{direction="none",reason="already applied"\} 1/);
   t.like(await r.nextTick(), { reason: "no signal" });
   t.is(r.emulator.pool(r.poolId).size, 2);

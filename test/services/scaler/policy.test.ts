@@ -16,84 +16,218 @@ interface Row {
 const rows: Row[] = [
   { name: "no signal holds", pool: pool(3), signals: signals(0), expect: { direction: "none", target: 3, reason: "no signal" } },
   { name: "up signal adds one", pool: pool(1), signals: signals(1), expect: { direction: "up", target: 2, reason: "up signal" } },
-  { name: "several up signals still add one", pool: pool(2), signals: signals(3), expect: { direction: "up", target: 3, reason: "up signal" } },
-  { name: "down signal removes one", pool: pool(2), signals: signals(0, 1), expect: { direction: "down", target: 1, reason: "down signal" } },
-  { name: "both signals: up wins", pool: pool(2), signals: signals(1, 1), expect: { direction: "up", target: 3, reason: "up wins over down" } },
+  {
+    name: "several up signals still add one",
+    pool: pool(2),
+    signals: signals(3),
+    expect: { direction: "up", target: 3, reason: "up signal" },
+  },
+  {
+    name: "down signal removes one",
+    pool: pool(2),
+    signals: signals(0, 1),
+    expect: { direction: "down", target: 1, reason: "down signal" },
+  },
+  {
+    name: "both signals: up wins",
+    pool: pool(2),
+    signals: signals(1, 1),
+    expect: { direction: "up", target: 3, reason: "up wins over down" },
+  },
   { name: "up at max holds", pool: pool(10), signals: signals(1), expect: { direction: "none", target: 10, reason: "at max" } },
-  { name: "up one below max reaches max", pool: pool(9), signals: signals(1), expect: { direction: "up", target: 10, reason: "up signal" } },
+  {
+    name: "up one below max reaches max",
+    pool: pool(9),
+    signals: signals(1),
+    expect: { direction: "up", target: 10, reason: "up signal" },
+  },
   { name: "down at min holds", pool: pool(1), signals: signals(0, 1), expect: { direction: "none", target: 1, reason: "at min" } },
-  { name: "down one above min reaches min", pool: pool(2), signals: signals(0, 1), options: { minSize: 2 }, expect: { direction: "none", target: 2, reason: "at min" } },
+  {
+    name: "down one above min reaches min",
+    pool: pool(2),
+    signals: signals(0, 1),
+    options: { minSize: 2 },
+    expect: { direction: "none", target: 2, reason: "at min" },
+  },
   { name: "above max shrinks to max", pool: pool(12), signals: signals(0), expect: { direction: "down", target: 10, reason: "above max" } },
-  { name: "below min grows to min", pool: pool(1), signals: signals(0, 1), options: { minSize: 2 }, expect: { direction: "up", target: 2, reason: "below min" } },
-  { name: "pool scaling-up is skipped, pulses kept", pool: pool(2, { state: "scaling-up" }), signals: signals(1), expect: { direction: "none", target: 2, reason: "pool scaling-up", evaluated: false } },
-  { name: "pool suspended is skipped", pool: pool(2, { state: "suspended" }), signals: signals(0, 1), expect: { direction: "none", target: 2, reason: "pool suspended", evaluated: false } },
-  { name: "own operation pending is skipped", pool: pool(2, { operationPending: true }), signals: signals(1), expect: { direction: "none", target: 2, reason: "operation pending", evaluated: false } },
+  {
+    name: "below min grows to min",
+    pool: pool(1),
+    signals: signals(0, 1),
+    options: { minSize: 2 },
+    expect: { direction: "up", target: 2, reason: "below min" },
+  },
+  {
+    name: "pool scaling-up is skipped, pulses kept",
+    pool: pool(2, { state: "scaling-up" }),
+    signals: signals(1),
+    expect: { direction: "none", target: 2, reason: "pool scaling-up", evaluated: false },
+  },
+  {
+    name: "pool suspended is skipped",
+    pool: pool(2, { state: "suspended" }),
+    signals: signals(0, 1),
+    expect: { direction: "none", target: 2, reason: "pool suspended", evaluated: false },
+  },
+  {
+    name: "own operation pending is skipped",
+    pool: pool(2, { operationPending: true }),
+    signals: signals(1),
+    expect: { direction: "none", target: 2, reason: "operation pending", evaluated: false },
+  },
   // Warm-up and cooldown are measured from the members' created-at.
   {
     name: "warm-up blocks up while the newest member is young",
-    pool: pool(2, { members: [{ id: "a", createdAt: T0 - 3600_000, state: "running" }, { id: "b", createdAt: T0 - 60_000, state: "starting" }] }),
-    signals: signals(1), options: { scaleUpWarmupMs: 180_000 },
+    pool: pool(2, {
+      members: [
+        { id: "a", createdAt: T0 - 3600_000, state: "running" },
+        { id: "b", createdAt: T0 - 60_000, state: "starting" },
+      ],
+    }),
+    signals: signals(1),
+    options: { scaleUpWarmupMs: 180_000 },
     expect: { direction: "none", target: 2, reason: "warming up" },
   },
   {
     name: "warm-up over allows up",
-    pool: pool(2, { members: [{ id: "a", createdAt: T0 - 3600_000, state: "running" }, { id: "b", createdAt: T0 - 181_000, state: "running" }] }),
-    signals: signals(1), options: { scaleUpWarmupMs: 180_000 },
+    pool: pool(2, {
+      members: [
+        { id: "a", createdAt: T0 - 3600_000, state: "running" },
+        { id: "b", createdAt: T0 - 181_000, state: "running" },
+      ],
+    }),
+    signals: signals(1),
+    options: { scaleUpWarmupMs: 180_000 },
     expect: { direction: "up", target: 3, reason: "up signal" },
   },
   {
     name: "cooldown blocks down after a recent member",
-    pool: pool(3, { members: [{ id: "a", createdAt: T0 - 3600_000, state: "running" }, { id: "b", createdAt: T0 - 3600_000, state: "running" }, { id: "c", createdAt: T0 - 100_000, state: "running" }] }),
-    signals: signals(0, 1), options: { scaleDownCooldownMs: 300_000 },
+    pool: pool(3, {
+      members: [
+        { id: "a", createdAt: T0 - 3600_000, state: "running" },
+        { id: "b", createdAt: T0 - 3600_000, state: "running" },
+        { id: "c", createdAt: T0 - 100_000, state: "running" },
+      ],
+    }),
+    signals: signals(0, 1),
+    options: { scaleDownCooldownMs: 300_000 },
     expect: { direction: "none", target: 3, reason: "cooling down" },
   },
   {
     name: "cooldown blocks down after our own recent change",
     pool: pool(3, { lastChangeAt: T0 - 60_000 }),
-    signals: signals(0, 1), options: { scaleDownCooldownMs: 300_000 },
+    signals: signals(0, 1),
+    options: { scaleDownCooldownMs: 300_000 },
     expect: { direction: "none", target: 3, reason: "cooling down" },
   },
   {
     name: "cooldown does not block up",
     pool: pool(3, { lastChangeAt: T0 - 60_000 }),
-    signals: signals(1), options: { scaleDownCooldownMs: 300_000 },
+    signals: signals(1),
+    options: { scaleDownCooldownMs: 300_000 },
     expect: { direction: "up", target: 4, reason: "up signal" },
   },
   {
     name: "cooldown over allows down",
     pool: pool(3, { lastChangeAt: T0 - 301_000 }),
-    signals: signals(0, 1), options: { scaleDownCooldownMs: 300_000 },
+    signals: signals(0, 1),
+    options: { scaleDownCooldownMs: 300_000 },
     expect: { direction: "down", target: 2, reason: "down signal" },
   },
   // Step mode ignores values: the course's ±1.
-  { name: "step mode ignores the cpu value", pool: pool(2), signals: signals([asserted("up", { value: 99 })]), expect: { direction: "up", target: 3, reason: "up signal" } },
+  {
+    name: "step mode ignores the cpu value",
+    pool: pool(2),
+    signals: signals([asserted("up", { value: 99 })]),
+    expect: { direction: "up", target: 3, reason: "up signal" },
+  },
   // Proportional: ceil(n × cpu / target), capped by MAX_STEP and the bounds.
-  { name: "proportional up", pool: pool(2), signals: signals([asserted("up", { value: 90 })]), options: { mode: "proportional" }, expect: { direction: "up", target: 4, reason: "up signal" } },
-  { name: "proportional up capped by MAX_STEP", pool: pool(4), signals: signals([asserted("up", { value: 100 })]), options: { mode: "proportional", maxStep: 2 }, expect: { direction: "up", target: 6, reason: "up signal" } },
-  { name: "proportional up capped by MAX_SIZE", pool: pool(8), signals: signals([asserted("up", { value: 100 })]), options: { mode: "proportional" }, expect: { direction: "up", target: 10, reason: "up signal" } },
-  { name: "proportional up uses the highest value", pool: pool(2), signals: signals([asserted("up", { value: 60 }), asserted("up", { value: 95 })]), options: { mode: "proportional", maxStep: 5 }, expect: { direction: "up", target: 4, reason: "up signal" } },
-  { name: "proportional up adds at least one", pool: pool(4), signals: signals([asserted("up", { value: 55 })]), options: { mode: "proportional" }, expect: { direction: "up", target: 5, reason: "up signal" } },
-  { name: "proportional up without a value steps by one", pool: pool(4), signals: signals(1), options: { mode: "proportional" }, expect: { direction: "up", target: 5, reason: "up signal" } },
-  { name: "proportional down", pool: pool(6), signals: signals(0, [asserted("down", { value: 15 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 3, reason: "down signal" } },
-  { name: "proportional down capped by MAX_STEP", pool: pool(10), signals: signals(0, [asserted("down", { value: 5 })]), options: { mode: "proportional" }, expect: { direction: "down", target: 7, reason: "down signal" } },
-  { name: "proportional down stops at MIN_SIZE", pool: pool(3), signals: signals(0, [asserted("down", { value: 0 })]), options: { mode: "proportional", minSize: 2 }, expect: { direction: "down", target: 2, reason: "down signal" } },
+  {
+    name: "proportional up",
+    pool: pool(2),
+    signals: signals([asserted("up", { value: 90 })]),
+    options: { mode: "proportional" },
+    expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "proportional up capped by MAX_STEP",
+    pool: pool(4),
+    signals: signals([asserted("up", { value: 100 })]),
+    options: { mode: "proportional", maxStep: 2 },
+    expect: { direction: "up", target: 6, reason: "up signal" },
+  },
+  {
+    name: "proportional up capped by MAX_SIZE",
+    pool: pool(8),
+    signals: signals([asserted("up", { value: 100 })]),
+    options: { mode: "proportional" },
+    expect: { direction: "up", target: 10, reason: "up signal" },
+  },
+  {
+    name: "proportional up uses the highest value",
+    pool: pool(2),
+    signals: signals([asserted("up", { value: 60 }), asserted("up", { value: 95 })]),
+    options: { mode: "proportional", maxStep: 5 },
+    expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "proportional up adds at least one",
+    pool: pool(4),
+    signals: signals([asserted("up", { value: 55 })]),
+    options: { mode: "proportional" },
+    expect: { direction: "up", target: 5, reason: "up signal" },
+  },
+  {
+    name: "proportional up without a value steps by one",
+    pool: pool(4),
+    signals: signals(1),
+    options: { mode: "proportional" },
+    expect: { direction: "up", target: 5, reason: "up signal" },
+  },
+  {
+    name: "proportional down",
+    pool: pool(6),
+    signals: signals(0, [asserted("down", { value: 15 })]),
+    options: { mode: "proportional" },
+    expect: { direction: "down", target: 3, reason: "down signal" },
+  },
+  {
+    name: "proportional down capped by MAX_STEP",
+    pool: pool(10),
+    signals: signals(0, [asserted("down", { value: 5 })]),
+    options: { mode: "proportional" },
+    expect: { direction: "down", target: 7, reason: "down signal" },
+  },
+  {
+    name: "proportional down stops at MIN_SIZE",
+    pool: pool(3),
+    signals: signals(0, [asserted("down", { value: 0 })]),
+    options: { mode: "proportional", minSize: 2 },
+    expect: { direction: "down", target: 2, reason: "down signal" },
+  },
   // A value from before our last change describes the old size: never re-applied.
   {
     name: "proportional holds on a value that predates our last change",
     pool: pool(2, { lastChangeAt: T0 - 60_000 }),
-    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 })]), options: { mode: "proportional" },
+    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 })]),
+    options: { mode: "proportional" },
     expect: { direction: "none", target: 2, reason: "stale value" },
   },
   {
     name: "proportional uses a value received after our last change",
     pool: pool(2, { lastChangeAt: T0 - 60_000 }),
-    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 }), asserted("up", { kind: "alert", value: 90, valueAt: T0 - 10_000 })]), options: { mode: "proportional" },
+    signals: signals([
+      asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 }),
+      asserted("up", { kind: "alert", value: 90, valueAt: T0 - 10_000 }),
+    ]),
+    options: { mode: "proportional" },
     expect: { direction: "up", target: 4, reason: "up signal" },
   },
   {
     name: "proportional: a bare /up beside a stale value still steps by one",
     pool: pool(2, { lastChangeAt: T0 - 60_000 }),
-    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 }), asserted("up")]), options: { mode: "proportional" },
+    signals: signals([asserted("up", { kind: "alert", value: 95, valueAt: T0 - 120_000 }), asserted("up")]),
+    options: { mode: "proportional" },
     expect: { direction: "up", target: 3, reason: "up signal" },
   },
   {
@@ -105,46 +239,110 @@ const rows: Row[] = [
   {
     name: "proportional down holds on a stale value",
     pool: pool(4, { lastChangeAt: T0 - 60_000 }),
-    signals: signals(0, [asserted("down", { kind: "alert", value: 5, valueAt: T0 - 120_000 })]), options: { mode: "proportional" },
+    signals: signals(0, [asserted("down", { kind: "alert", value: 5, valueAt: T0 - 120_000 })]),
+    options: { mode: "proportional" },
     expect: { direction: "none", target: 4, reason: "stale value" },
   },
   // The alert's average covers running members only; booting members already answer it.
   {
     name: "proportional up holds while booting members cover the demand",
-    pool: pool(4, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, state: "starting" }, { id: "b2", createdAt: T0 - 30_000, state: "starting" }] }),
-    signals: signals([asserted("up", { value: 95 })]), options: { mode: "proportional" },
+    pool: pool(4, {
+      members: [
+        ...pool(2).members,
+        { id: "b1", createdAt: T0 - 30_000, state: "starting" },
+        { id: "b2", createdAt: T0 - 30_000, state: "starting" },
+      ],
+    }),
+    signals: signals([asserted("up", { value: 95 })]),
+    options: { mode: "proportional" },
     expect: { direction: "none", target: 4, reason: "covered by booting members" },
   },
   {
     name: "proportional up sized on running members when booting ones are not enough",
     pool: pool(3, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, state: "starting" }] }),
-    signals: signals([asserted("up", { value: 100 })]), options: { mode: "proportional" },
+    signals: signals([asserted("up", { value: 100 })]),
+    options: { mode: "proportional" },
     expect: { direction: "up", target: 4, reason: "up signal" },
   },
   {
     name: "step mode ignores booting members (the course's +1)",
-    pool: pool(4, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, state: "starting" }, { id: "b2", createdAt: T0 - 30_000, state: "starting" }] }),
+    pool: pool(4, {
+      members: [
+        ...pool(2).members,
+        { id: "b1", createdAt: T0 - 30_000, state: "starting" },
+        { id: "b2", createdAt: T0 - 30_000, state: "starting" },
+      ],
+    }),
     signals: signals([asserted("up", { value: 95 })]),
     expect: { direction: "up", target: 5, reason: "up signal" },
   },
   // Flap guard: a scale-in whose projected CPU would fire the up alert is skipped or shrunk.
-  { name: "flap guard skips a scale-in that would cross SCALE_UP_CPU", pool: pool(2), signals: signals(0, [asserted("down", { value: 45 })]), expect: { direction: "none", target: 2, reason: "flap guard" } },
-  { name: "flap guard lets a safe scale-in through", pool: pool(2), signals: signals(0, [asserted("down", { value: 15 })]), expect: { direction: "down", target: 1, reason: "down signal" } },
-  { name: "flap guard shrinks a proportional scale-in", pool: pool(6), signals: signals(0, [asserted("down", { value: 30 })]), options: { mode: "proportional", targetCpu: 90, scaleUpCpu: 60 }, expect: { direction: "down", target: 4, reason: "down signal" } },
-  { name: "flap guard off allows it", pool: pool(2), signals: signals(0, [asserted("down", { value: 45 })]), options: { flapGuard: false }, expect: { direction: "down", target: 1, reason: "down signal" } },
+  {
+    name: "flap guard skips a scale-in that would cross SCALE_UP_CPU",
+    pool: pool(2),
+    signals: signals(0, [asserted("down", { value: 45 })]),
+    expect: { direction: "none", target: 2, reason: "flap guard" },
+  },
+  {
+    name: "flap guard lets a safe scale-in through",
+    pool: pool(2),
+    signals: signals(0, [asserted("down", { value: 15 })]),
+    expect: { direction: "down", target: 1, reason: "down signal" },
+  },
+  {
+    name: "flap guard shrinks a proportional scale-in",
+    pool: pool(6),
+    signals: signals(0, [asserted("down", { value: 30 })]),
+    options: { mode: "proportional", targetCpu: 90, scaleUpCpu: 60 },
+    expect: { direction: "down", target: 4, reason: "down signal" },
+  },
+  {
+    name: "flap guard off allows it",
+    pool: pool(2),
+    signals: signals(0, [asserted("down", { value: 45 })]),
+    options: { flapGuard: false },
+    expect: { direction: "down", target: 1, reason: "down signal" },
+  },
   // Victims through evict.
-  { name: "victim newest", pool: pool(3), signals: signals(0, 1), options: { victim: "newest" }, expect: { direction: "down", target: 2, reason: "down signal", victims: ["m3"] } },
-  { name: "victim oldest", pool: pool(3), signals: signals(0, 1), options: { victim: "oldest" }, expect: { direction: "down", target: 2, reason: "down signal", victims: ["m1"] } },
-  { name: "victims for a multi-step scale-in", pool: pool(6), signals: signals(0, [asserted("down", { value: 10 })]), options: { victim: "oldest", mode: "proportional" }, expect: { direction: "down", target: 3, reason: "down signal", victims: ["m1", "m2", "m3"] } },
+  {
+    name: "victim newest",
+    pool: pool(3),
+    signals: signals(0, 1),
+    options: { victim: "newest" },
+    expect: { direction: "down", target: 2, reason: "down signal", victims: ["m3"] },
+  },
+  {
+    name: "victim oldest",
+    pool: pool(3),
+    signals: signals(0, 1),
+    options: { victim: "oldest" },
+    expect: { direction: "down", target: 2, reason: "down signal", victims: ["m1"] },
+  },
+  {
+    name: "victims for a multi-step scale-in",
+    pool: pool(6),
+    signals: signals(0, [asserted("down", { value: 10 })]),
+    options: { victim: "oldest", mode: "proportional" },
+    expect: { direction: "down", target: 3, reason: "down signal", victims: ["m1", "m2", "m3"] },
+  },
   {
     name: "victim skips members already going away",
-    pool: pool(3, { members: [{ id: "old", createdAt: T0 - 9e6, state: "destroying" }, { id: "mid", createdAt: T0 - 8e6, state: "running" }, { id: "new", createdAt: T0 - 1e6, state: "running" }] }),
-    signals: signals(0, 1), options: { victim: "oldest" },
+    pool: pool(3, {
+      members: [
+        { id: "old", createdAt: T0 - 9e6, state: "destroying" },
+        { id: "mid", createdAt: T0 - 8e6, state: "running" },
+        { id: "new", createdAt: T0 - 1e6, state: "running" },
+      ],
+    }),
+    signals: signals(0, 1),
+    options: { victim: "oldest" },
     expect: { direction: "down", target: 2, reason: "down signal", victims: ["mid"] },
   },
   {
     name: "victim falls back to the pool's choice when members are unknown",
-    pool: pool(3, { members: [] }), signals: signals(0, 1), options: { victim: "newest" },
+    pool: pool(3, { members: [] }),
+    signals: signals(0, 1),
+    options: { victim: "newest" },
     expect: { direction: "down", target: 2, reason: "down signal" },
   },
 ];
@@ -165,7 +363,11 @@ for (const row of rows) {
 
 test("policy: the course sequence 1 → /up → 2 → /down → 1 → /down → stays 1", (t) => {
   let size = 1;
-  const steps: Array<["up" | "down", number]> = [["up", 2], ["down", 1], ["down", 1]];
+  const steps: Array<["up" | "down", number]> = [
+    ["up", 2],
+    ["down", 1],
+    ["down", 1],
+  ];
   for (const [direction, expected] of steps) {
     const d = decide(pool(size), direction === "up" ? signals(1) : signals(0, 1), COURSE_POLICY, T0);
     size = d.targetSize;
@@ -178,7 +380,12 @@ test("policy: never leaves [MIN_SIZE, MAX_SIZE] for any size and signal mix", (t
   for (const mode of modes) {
     for (let size = 1; size <= 10; size += 1) {
       for (const value of [undefined, 0, 19, 50, 81, 100]) {
-        for (const [up, down] of [[1, 0], [0, 1], [1, 1], [0, 0]] as const) {
+        for (const [up, down] of [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+          [0, 0],
+        ] as const) {
           const state = signals(
             up ? [asserted("up", value === undefined ? {} : { value })] : [],
             down ? [asserted("down", value === undefined ? {} : { value })] : [],

@@ -4,15 +4,19 @@
  */
 import test from "ava";
 import sinon from "sinon";
-import { createExoscaleClient } from "../../../services/exoscale/client.js";
-import { clientOptionsFromEnv } from "../../../services/exoscale/env.js";
+import { createExoscaleClient } from "../../../lib/exoscale/client.js";
+import { clientOptionsFromEnv } from "../../../lib/exoscale/env.js";
 import { startScaler, type ScalerDeps } from "../../../services/scaler/scaler.js";
-import { ConfigError } from "../../../services/shared/env.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+import { ConfigError } from "../../../lib/shared/env.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 import { drive } from "../../helpers/fakeTime.js";
 
-const FAKE = { toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<"setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "Date"> };
+const FAKE = {
+  toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<
+    "setTimeout" | "clearTimeout" | "setInterval" | "clearInterval" | "Date"
+  >,
+};
 
 const deps = (logger: ReturnType<typeof createMemoryLogger>): ScalerDeps => ({
   createApi: (config) => createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), retry: { limit: 0 } }),
@@ -30,10 +34,7 @@ test.serial("SIGTERM-like stop during a tick's read: the listener closes first a
   const emulator = await startTestEmulator(t, { host: "127.0.0.1", faults: { latencyMs: 1_000 } });
   const pool = emulator.createPool({ size: 1 });
   const logger = createMemoryLogger("scaler");
-  const scaler = await startScaler(
-    { ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "127.0.0.1", LISTEN_PORT: "0" },
-    deps(logger),
-  );
+  const scaler = await startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "127.0.0.1", LISTEN_PORT: "0" }, deps(logger));
   await clock.tickAsync(0); // the first tick starts at once
   await drive(clock, () => emulator.requestCount > 0, DRIVE);
 

@@ -1,16 +1,32 @@
 import test from "ava";
 import type { Signal } from "../../../services/scaler/signals.js";
-import { DEFAULT_MAX_ALERTS, DEFAULT_MAX_PULSES, DEFAULT_MAX_RESOLVED_EPISODES, pulseIdsOf, SignalStore } from "../../../services/scaler/signalStore.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+import {
+  DEFAULT_MAX_ALERTS,
+  DEFAULT_MAX_PULSES,
+  DEFAULT_MAX_RESOLVED_EPISODES,
+  pulseIdsOf,
+  SignalStore,
+} from "../../../services/scaler/signalStore.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");
-const firingUp: Signal = { direction: "up", source: "grafana", key: "grafana:fp1", status: "firing", startsAt: "2026-01-01T11:58:00Z", value: 90 };
+const firingUp: Signal = {
+  direction: "up",
+  source: "grafana",
+  key: "grafana:fp1",
+  status: "firing",
+  startsAt: "2026-01-01T11:58:00Z",
+  value: 90,
+};
 const resolvedUp: Signal = { ...firingUp, status: "resolved" };
 const pulse = (direction: "up" | "down"): Signal => ({ direction, source: "request", key: "", status: "pulse" });
 
 test("a pulse is held until a tick consumes it", (t) => {
   const store = new SignalStore(600_000);
-  t.deepEqual(store.record([pulse("up")], T0).map((r) => r.outcome), ["queued"]);
+  t.deepEqual(
+    store.record([pulse("up")], T0).map((r) => r.outcome),
+    ["queued"],
+  );
   const state = store.snapshot(T0 + 1000);
   t.is(state.up.length, 1);
   t.is(pulseIdsOf(state).size, 1);
@@ -126,7 +142,10 @@ test("the caps default to 1000 held alerts, 10000 resolved episodes, 1000 pulses
   for (let i = 0; i < 1005; i += 1) store.record([alert(i)], T0 + i);
   const held = store.snapshot(T0 + 2000).up;
   t.is(held.length, 1000);
-  t.false(held.some((s) => s.key === "alertmanager:fp0"), "the oldest went first");
+  t.false(
+    held.some((s) => s.key === "alertmanager:fp0"),
+    "the oldest went first",
+  );
   t.is(drops.length, 5);
   t.is(warnings().length, 1, "logged once");
   t.like(warnings()[0], { level: "warn", kind: "alerts", cap: 1000 });
@@ -138,7 +157,13 @@ test("held alerts: the one heard of least recently is dropped first", (t) => {
   store.record([alert(1)], T0 + 1000); // a repeat makes fp1 the most recent
   store.record([alert(4)], T0 + 2000);
   store.record([alert(5)], T0 + 3000);
-  t.deepEqual(store.snapshot(T0 + 4000).up.map((s) => s.key).sort(), ["alertmanager:fp1", "alertmanager:fp4", "alertmanager:fp5"]);
+  t.deepEqual(
+    store
+      .snapshot(T0 + 4000)
+      .up.map((s) => s.key)
+      .sort(),
+    ["alertmanager:fp1", "alertmanager:fp4", "alertmanager:fp5"],
+  );
   t.deepEqual(drops, ["alerts", "alerts"]);
   t.is(warnings().length, 1);
 });
@@ -158,7 +183,10 @@ test("queued pulses are capped, oldest first, logged once", (t) => {
   const { store, drops, warnings } = capped({ maxPulses: 2 });
   for (let i = 0; i < 5; i += 1) store.record([pulse("down")], T0 + i);
   const queued = store.snapshot(T0 + 10).down;
-  t.deepEqual(queued.map((s) => s.since), [T0 + 3, T0 + 4]);
+  t.deepEqual(
+    queued.map((s) => s.since),
+    [T0 + 3, T0 + 4],
+  );
   t.is(drops.length, 3);
   t.is(warnings().length, 1);
 });

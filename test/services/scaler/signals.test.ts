@@ -7,7 +7,10 @@ const up: ParseOptions = { cpuValueRef: "B", pathDirection: "up" };
 const down: ParseOptions = { cpuValueRef: "B", pathDirection: "down" };
 
 test("an empty body on /up and /down is one pulse", (t) => {
-  t.deepEqual(parseNotification("", up), { ok: true, value: { format: "bare", signals: [{ direction: "up", source: "request", key: "", status: "pulse" }], ignored: [] } });
+  t.deepEqual(parseNotification("", up), {
+    ok: true,
+    value: { format: "bare", signals: [{ direction: "up", source: "request", key: "", status: "pulse" }], ignored: [] },
+  });
   const r = parseNotification("  \n", down);
   t.true(r.ok && r.value.signals[0]!.direction === "down" && r.value.signals[0]!.status === "pulse");
 });
@@ -28,7 +31,16 @@ test("Grafana firing: direction from the label, value from the configured refId"
     ok: true,
     value: {
       format: "grafana",
-      signals: [{ direction: "up", source: "grafana", key: "grafana:a1b2c3d4e5f60718", status: "firing", startsAt: "2026-01-01T11:58:00Z", value: 91.5 }],
+      signals: [
+        {
+          direction: "up",
+          source: "grafana",
+          key: "grafana:a1b2c3d4e5f60718",
+          status: "firing",
+          startsAt: "2026-01-01T11:58:00Z",
+          value: 91.5,
+        },
+      ],
       ignored: [],
     },
   });
@@ -48,7 +60,13 @@ test("Grafana resolved is a resolved signal", (t) => {
 test("Grafana with several alerts: each by its own status and label; unlabelled ones are reported", (t) => {
   const r = parseNotification(fixture("grafana-several"), webhook);
   if (!r.ok) return t.fail(r.error);
-  t.deepEqual(r.value.signals.map((s) => [s.direction, s.status, s.value]), [["up", "firing", 85], ["down", "resolved", 35]]);
+  t.deepEqual(
+    r.value.signals.map((s) => [s.direction, s.status, s.value]),
+    [
+      ["up", "firing", 85],
+      ["down", "resolved", 35],
+    ],
+  );
   t.is(r.value.ignored.length, 1);
   t.regex(r.value.ignored[0]!, /Disk full.*scale=up\|down/);
 });
@@ -56,7 +74,13 @@ test("Grafana with several alerts: each by its own status and label; unlabelled 
 test("on /up or /down the path gives unlabelled alerts their direction; a contradicting label is ignored", (t) => {
   const r = parseNotification(fixture("grafana-several"), down);
   if (!r.ok) return t.fail(r.error);
-  t.deepEqual(r.value.signals.map((s) => [s.key, s.direction]), [["grafana:2222222222222222", "down"], ["grafana:3333333333333333", "down"]]);
+  t.deepEqual(
+    r.value.signals.map((s) => [s.key, s.direction]),
+    [
+      ["grafana:2222222222222222", "down"],
+      ["grafana:3333333333333333", "down"],
+    ],
+  );
   t.deepEqual(r.value.ignored, ["alerts[0] (High CPU) has scale=up but was sent to /down"]);
 });
 
@@ -80,7 +104,16 @@ test("Alertmanager v4: value from the annotation", (t) => {
     ok: true,
     value: {
       format: "alertmanager",
-      signals: [{ direction: "down", source: "alertmanager", key: "alertmanager:d00dfeed00000001", status: "firing", startsAt: "2026-01-01T11:30:00.000Z", value: 12.5 }],
+      signals: [
+        {
+          direction: "down",
+          source: "alertmanager",
+          key: "alertmanager:d00dfeed00000001",
+          status: "firing",
+          startsAt: "2026-01-01T11:30:00.000Z",
+          value: 12.5,
+        },
+      ],
       ignored: [],
     },
   });
@@ -89,7 +122,11 @@ test("Alertmanager v4: value from the annotation", (t) => {
 });
 
 test("an alert without fingerprint is keyed by its labels", (t) => {
-  const body = JSON.stringify({ version: "4", status: "firing", alerts: [{ status: "firing", labels: { scale: "up", alertname: "X" }, startsAt: "2026-01-01T00:00:00Z" }] });
+  const body = JSON.stringify({
+    version: "4",
+    status: "firing",
+    alerts: [{ status: "firing", labels: { scale: "up", alertname: "X" }, startsAt: "2026-01-01T00:00:00Z" }],
+  });
   const r = parseNotification(body, webhook);
   t.true(r.ok && r.value.signals[0]!.key === "alertmanager:alertname=X,scale=up");
 });
@@ -97,21 +134,27 @@ test("an alert without fingerprint is keyed by its labels", (t) => {
 test("legacy Grafana (≤ 10) alerting/ok on /up", (t) => {
   const r = parseNotification(fixture("grafana-legacy-alerting"), up);
   t.true(r.ok);
-  if (r.ok) t.deepEqual(r.value.signals, [{ direction: "up", source: "grafana-legacy", key: "grafana-legacy:7", status: "firing", value: 88.2 }]);
+  if (r.ok)
+    t.deepEqual(r.value.signals, [{ direction: "up", source: "grafana-legacy", key: "grafana-legacy:7", status: "firing", value: 88.2 }]);
   const ok = parseNotification(JSON.stringify({ ruleId: 7, ruleName: "High CPU", state: "ok" }), up);
   t.true(ok.ok && ok.value.signals[0]!.status === "resolved");
 });
 
 const bad: Array<[string, string, ParseOptions, RegExp]> = [
-  ["malformed JSON", "{\"version\": \"1\",", webhook, /^malformed JSON/],
+  ["malformed JSON", '{"version": "1",', webhook, /^malformed JSON/],
   ["malformed JSON on /up", "{oops", up, /^malformed JSON/],
   ["a JSON array", "[1,2]", up, /must be a JSON object/],
-  ["a JSON string", "\"up\"", up, /must be a JSON object/],
+  ["a JSON string", '"up"', up, /must be a JSON object/],
   ["unknown version", JSON.stringify({ version: "2", alerts: [] }), webhook, /unknown payload version "2"/],
   ["unknown object on /webhook", JSON.stringify({ hello: "world" }), webhook, /unknown payload/],
   ["alerts not an array", JSON.stringify({ version: "1", alerts: {} }), webhook, /"alerts" array/],
   ["no alerts", JSON.stringify({ version: "1", alerts: [] }), webhook, /alerts array is empty/],
-  ["no direction anywhere", JSON.stringify({ version: "1", alerts: [{ status: "firing", labels: { alertname: "A" } }] }), webhook, /no scale=up\|down label/],
+  [
+    "no direction anywhere",
+    JSON.stringify({ version: "1", alerts: [{ status: "firing", labels: { alertname: "A" } }] }),
+    webhook,
+    /no scale=up\|down label/,
+  ],
   ["bad status", JSON.stringify({ version: "4", alerts: [{ status: "pending", labels: { scale: "up" } }] }), webhook, /status "pending"/],
   ["alerts key on /up without version", JSON.stringify({ alerts: [] }), up, /unknown payload/],
 ];

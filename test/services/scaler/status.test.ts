@@ -64,15 +64,17 @@ test("after a tick: pool summary, signals with ISO times, last decision and erro
     pool: { size: 3, state: "running", members: 3, readAt: iso(T0), operationPending: false },
     signals: {
       up: [{ kind: "pulse", source: "request", since: iso(T0 - 5_000), lastSeen: iso(T0 - 5_000), expiresAt: iso(T0 + 595_000) }],
-      down: [{
-        kind: "alert",
-        source: "grafana",
-        key: "grafana:abc",
-        startsAt: "2026-01-01T11:50:00Z",
-        since: iso(T0 - 600_000),
-        lastSeen: iso(T0 - 30_000),
-        value: 12.5,
-      }],
+      down: [
+        {
+          kind: "alert",
+          source: "grafana",
+          key: "grafana:abc",
+          startsAt: "2026-01-01T11:50:00Z",
+          since: iso(T0 - 600_000),
+          lastSeen: iso(T0 - 30_000),
+          value: 12.5,
+        },
+      ],
     },
     lastDecision,
     lastError: { at: iso(T0 - 60_000), message: "get-instance-pool failed: timeout" },

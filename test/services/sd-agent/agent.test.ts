@@ -3,12 +3,12 @@ import sinon from "sinon";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Emulator, EmulatorOptions } from "../../../sandbox/emulator/server.js";
-import { createExoscaleClient } from "../../../services/exoscale/client.js";
-import { ExoscaleServerError } from "../../../services/exoscale/errors.js";
-import type { ComputeApi, Instance } from "../../../services/exoscale/types.js";
+import { createExoscaleClient } from "../../../lib/exoscale/client.js";
+import { ExoscaleServerError } from "../../../lib/exoscale/errors.js";
+import type { ComputeApi, Instance } from "../../../lib/exoscale/types.js";
 import { createSdAgent, type RefreshOutcome, type SdAgentOptions } from "../../../services/sd-agent/agent.js";
 import { createSdAgentMetrics } from "../../../services/sd-agent/metrics.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { ManualClock, startTestEmulator } from "../../helpers/emulator.js";
 import { tempDir } from "../../helpers/fs.js";
 
@@ -40,8 +40,16 @@ async function fixture(t: ExecutionContext, emulatorOptions: EmulatorOptions = {
     metrics,
     agentFor: (poolIds, extra = {}) =>
       createSdAgent({
-        api, poolIds, targetPort: 9100, sdFile: file, intervalMs: 10_000, zone: "ch-gva-2", logger, metrics,
-        now: () => 1_767_225_600_000, ...extra,
+        api,
+        poolIds,
+        targetPort: 9100,
+        sdFile: file,
+        intervalMs: 10_000,
+        zone: "ch-gva-2",
+        logger,
+        metrics,
+        now: () => 1_767_225_600_000,
+        ...extra,
       }),
   };
 }
@@ -86,7 +94,10 @@ test("discovers the pool's members after scaling up and down, and writes only on
   t.deepEqual(await fileTargets(f.file), runningTargets(f.emu, pool.id));
   t.is((await fileTargets(f.file)).length, 4);
 
-  const victims = f.emu.pool(pool.id).members.slice(0, 2).map((m) => m.id);
+  const victims = f.emu
+    .pool(pool.id)
+    .members.slice(0, 2)
+    .map((m) => m.id);
   await f.api.evictInstancePoolMembers(pool.id, victims);
   await agent.refresh();
   t.is((await fileTargets(f.file)).length, 2, "members being destroyed leave at once");
@@ -131,7 +142,10 @@ test("an API outage keeps the last good file byte for byte, counts errors by kin
   await f.clock.advance(0);
   t.like(await agent.refresh(), { ok: true, changed: true });
   t.deepEqual(await fileTargets(f.file), runningTargets(f.emu, pool.id));
-  t.like(f.logger.lines.find((l) => l.msg === "refresh recovered"), { failures: 4 });
+  t.like(
+    f.logger.lines.find((l) => l.msg === "refresh recovered"),
+    { failures: 4 },
+  );
 });
 
 test("a pool that does not exist is an error, never an empty file", async (t) => {
@@ -200,14 +214,28 @@ test.serial("the loop refreshes at once and then every interval, and stop() ends
   const dir = await tempDir(t, "sd-loop-");
   let size = 1;
   const member = (i: number): Instance => ({
-    id: `i-${i}`, name: `pool-${i}`, state: "running", publicIp: `127.0.0.${i + 2}`, createdAt: "", managerId: "p", labels: {},
+    id: `i-${i}`,
+    name: `pool-${i}`,
+    state: "running",
+    publicIp: `127.0.0.${i + 2}`,
+    createdAt: "",
+    managerId: "p",
+    labels: {},
   });
   const getPool = sinon.stub().resolves({ id: "p", name: "p", size, state: "running", instanceIds: [], labels: {} });
   const listMembers = sinon.stub().callsFake(async () => Array.from({ length: size }, (_, i) => member(i)));
   const api = { getInstancePool: getPool, listPoolMembers: listMembers } as unknown as ComputeApi;
   const metrics = createSdAgentMetrics({ defaultMetrics: false });
   const file = join(dir, "config.json");
-  const agent = createSdAgent({ api, poolIds: ["p"], targetPort: 9100, sdFile: file, intervalMs: 10_000, logger: createMemoryLogger(), metrics });
+  const agent = createSdAgent({
+    api,
+    poolIds: ["p"],
+    targetPort: 9100,
+    sdFile: file,
+    intervalMs: 10_000,
+    logger: createMemoryLogger(),
+    metrics,
+  });
   t.teardown(() => agent.stop());
   // Real file I/O needs real turns of the event loop: wait (bounded) until the refresh has scheduled the next one.
   const untilScheduled = async (): Promise<void> => {
@@ -245,7 +273,13 @@ test("a listing that contradicts the pool (members exist, none listed) keeps the
     listPoolMembers: async () => [],
   } as unknown as ComputeApi;
   const agent = createSdAgent({
-    api, poolIds: ["p"], targetPort: 9100, sdFile: file, intervalMs: 10_000, logger: createMemoryLogger(), metrics: createSdAgentMetrics({ defaultMetrics: false }),
+    api,
+    poolIds: ["p"],
+    targetPort: 9100,
+    sdFile: file,
+    intervalMs: 10_000,
+    logger: createMemoryLogger(),
+    metrics: createSdAgentMetrics({ defaultMetrics: false }),
   });
   t.like(await agent.refresh(), { ok: false, kind: "invalid_response" });
   t.is(await readFile(file, "utf8"), '[{"targets":["127.0.0.2:9100"],"labels":{}}]\n');
@@ -270,7 +304,13 @@ test("a long outage whose failing call alternates logs one failure line and one 
   } as unknown as ComputeApi;
   const logger = createMemoryLogger("sd-agent");
   const agent = createSdAgent({
-    api, poolIds: ["p"], targetPort: 9100, sdFile: join(dir, "config.json"), intervalMs: 10_000, logger, metrics: createSdAgentMetrics({ defaultMetrics: false }),
+    api,
+    poolIds: ["p"],
+    targetPort: 9100,
+    sdFile: join(dir, "config.json"),
+    intervalMs: 10_000,
+    logger,
+    metrics: createSdAgentMetrics({ defaultMetrics: false }),
   });
   const messages = new Set<string>();
   for (let i = 0; i < 10; i += 1) {
@@ -285,7 +325,10 @@ test("a long outage whose failing call alternates logs one failure line and one 
   const failures = logger.lines.filter((l) => l.msg === "refresh failed; keeping the last good file");
   t.is(failures.length, 1, JSON.stringify(failures));
   t.like(failures[0], { kind: "server", failures: 1 });
-  t.deepEqual(logger.lines.filter((l) => l.level === "warn" || l.level === "error"), failures);
+  t.deepEqual(
+    logger.lines.filter((l) => l.level === "warn" || l.level === "error"),
+    failures,
+  );
   const recoveries = logger.lines.filter((l) => l.msg === "refresh recovered");
   t.is(recoveries.length, 1);
   t.like(recoveries[0], { failures: 10 });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { BUNDLES, bundleOptions } from "../../../scripts/bundles.mjs";
 import type { Emulator, InstanceSnapshot, RequestRecord } from "../../../sandbox/emulator/server.js";
-import { createExoscaleClient } from "../../../services/exoscale/client.js";
+import { createExoscaleClient } from "../../../lib/exoscale/client.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 import { tempDir } from "../../helpers/fs.js";
 import { waitFor } from "../../helpers/wait.js";
@@ -75,7 +75,10 @@ async function waitForTargets(file: string, expected: string[], timeoutMs: numbe
 }
 
 function running(emu: Emulator, poolId: string, port: number): string[] {
-  return emu.pool(poolId).members.filter((m) => m.state === "running").map((m) => `${m.publicIp}:${port}`);
+  return emu
+    .pool(poolId)
+    .members.filter((m) => m.state === "running")
+    .map((m) => `${m.publicIp}:${port}`);
 }
 
 /** Resolves when the emulator has emitted `count` events matching `predicate` (bounded). */
@@ -129,7 +132,10 @@ test("the built bundle follows the pool within one interval, survives API faults
   t.log(`scale-up reflected after ${upSeen - upAt} ms`);
 
   // Scale down by evicting three members: they leave the file within one interval.
-  const victims = emu.pool(pool.id).members.slice(0, 3).map((m) => m.id);
+  const victims = emu
+    .pool(pool.id)
+    .members.slice(0, 3)
+    .map((m) => m.id);
   await api.evictInstancePoolMembers(pool.id, victims);
   const downAt = Date.now();
   const downSeen = await waitForTargets(file, running(emu, pool.id, port), INTERVAL_MS + SLACK_MS, describe);
@@ -157,7 +163,10 @@ test("the built bundle follows the pool within one interval, survives API faults
   t.regex(output(), /"msg":"refresh recovered"/);
 
   // Every request the agent made carried a valid signature: none was refused with 401.
-  t.false(emu.requests.some((r) => r.status === 401), "no request was refused for its signature");
+  t.false(
+    emu.requests.some((r) => r.status === 401),
+    "no request was refused for its signature",
+  );
 
   const exited = once(child, "exit") as Promise<[number | null, string | null]>;
   const stopAt = Date.now();

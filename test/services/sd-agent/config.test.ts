@@ -1,13 +1,13 @@
 import test from "ava";
-import { parseSdAgentConfig } from "../../../services/sd-agent/config.js";
-import { ConfigError } from "../../../services/shared/env.js";
+import { readSdAgentConfig } from "../../../services/sd-agent/config.js";
+import { ConfigError } from "../../../lib/shared/env.js";
 
 const POOL = "9a3c5a6e-1f2b-4c3d-8e4f-5a6b7c8d9e0f";
 const OTHER = "0b12cb6b-7e3e-4c0e-9e10-1e5d8a7c4b2a";
 const BASE = { EXOSCALE_KEY: "EXOabc", EXOSCALE_SECRET: "s3cret", EXOSCALE_ZONE: "at-vie-1", EXOSCALE_INSTANCEPOOL_ID: POOL };
 
 test("defaults: port 9100, /srv/service-discovery/config.json, 10 s, metrics on 127.0.0.1:9101, zone endpoint", (t) => {
-  t.deepEqual(parseSdAgentConfig(BASE), {
+  t.deepEqual(readSdAgentConfig(BASE), {
     exoscale: { key: "EXOabc", secret: "s3cret", zone: "at-vie-1", poolIds: [POOL] },
     targetPort: 9100,
     sdFile: "/srv/service-discovery/config.json",
@@ -17,7 +17,7 @@ test("defaults: port 9100, /srv/service-discovery/config.json, 10 s, metrics on 
 });
 
 test("overrides, a comma-separated pool list (deduplicated) and metrics off", (t) => {
-  const config = parseSdAgentConfig({
+  const config = readSdAgentConfig({
     ...BASE,
     EXOSCALE_INSTANCEPOOL_ID: ` ${POOL}, ${OTHER},${POOL.toUpperCase()} `,
     EXOSCALE_API_ENDPOINT: "http://127.0.0.1:8081/v2/",
@@ -32,13 +32,13 @@ test("overrides, a comma-separated pool list (deduplicated) and metrics off", (t
   t.is(config.sdFile, "/tmp/sd/targets.json");
   t.is(config.intervalMs, 3_000);
   t.is(config.metrics, undefined);
-  t.deepEqual(parseSdAgentConfig({ ...BASE, METRICS_PORT: "0", METRICS_HOST: "0.0.0.0" }).metrics, { port: 0, host: "0.0.0.0" });
+  t.deepEqual(readSdAgentConfig({ ...BASE, METRICS_PORT: "0", METRICS_HOST: "0.0.0.0" }).metrics, { port: 0, host: "0.0.0.0" });
 });
 
 test("every problem is reported at once, without echoing the secret", (t) => {
   const error = t.throws(
     () =>
-      parseSdAgentConfig({
+      readSdAgentConfig({
         EXOSCALE_SECRET: "do-not-print-me",
         EXOSCALE_ZONE: "mars-1",
         EXOSCALE_INSTANCEPOOL_ID: "web-pool",
@@ -60,5 +60,5 @@ test("every problem is reported at once, without echoing the secret", (t) => {
   t.regex(error.message, /METRICS_PORT must be a whole number/);
   t.regex(error.message, /EXOSCALE_API_ENDPOINT must be an http\(s\) URL/);
   t.notRegex(error.message, /do-not-print-me/);
-  t.throws(() => parseSdAgentConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: " , " }), { message: /EXOSCALE_INSTANCEPOOL_ID is required/ });
+  t.throws(() => readSdAgentConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: " , " }), { message: /EXOSCALE_INSTANCEPOOL_ID is required/ });
 });

@@ -4,8 +4,8 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Instance } from "../../../services/exoscale/types.js";
-import { writeFileAtomic } from "../../../services/sd-agent/atomic-write.js";
+import type { Instance } from "../../../lib/exoscale/types.js";
+import { writeFileAtomic } from "../../../services/sd-agent/atomicWrite.js";
 import { renderFileSd, targetGroups } from "../../../services/sd-agent/render.js";
 import { tempDir } from "../../helpers/fs.js";
 import { requireTool } from "../../helpers/tools.js";
@@ -19,10 +19,7 @@ interface Discovered {
 
 async function discover(dir: string): Promise<Discovered[]> {
   const config = join(dir, "prometheus.yml");
-  await writeFile(
-    config,
-    `scrape_configs:\n  - job_name: nodes\n    file_sd_configs:\n      - files: ["${join(dir, "sd", "*.json")}"]\n`,
-  );
+  await writeFile(config, `scrape_configs:\n  - job_name: nodes\n    file_sd_configs:\n      - files: ["${join(dir, "sd", "*.json")}"]\n`);
   const { stdout } = await run("promtool", ["check", "service-discovery", "--timeout=1s", config, "nodes"], { timeout: 20_000 });
   // promtool lists targets in no fixed order; compare them by address.
   const address = (d: Discovered): string => d.labels["__address__"] ?? "";
@@ -37,7 +34,10 @@ test("Prometheus reads our targets and labels, and ignores a half-written tempor
   if (!(await requireTool(t, "promtool"))) return;
   const dir = await tempDir(t, "sd-promtool-");
   const file = join(dir, "sd", "config.json");
-  await writeFileAtomic(file, renderFileSd(targetGroups([{ poolId: POOL, members: [member("a", "127.0.0.3"), member("b", "127.0.0.2")] }], 9100, "ch-gva-2")));
+  await writeFileAtomic(
+    file,
+    renderFileSd(targetGroups([{ poolId: POOL, members: [member("a", "127.0.0.3"), member("b", "127.0.0.2")] }], 9100, "ch-gva-2")),
+  );
   // What a crash mid-write would leave: the temp name must not match the *.json glob.
   await writeFile(join(dir, "sd", ".config.json.1234.abcd.tmp"), '[{"targets": ["127.0.0.9');
 

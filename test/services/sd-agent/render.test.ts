@@ -1,5 +1,5 @@
 import test from "ava";
-import type { Instance } from "../../../services/exoscale/types.js";
+import type { Instance } from "../../../lib/exoscale/types.js";
 import { readTargets, renderFileSd, targetGroups, targetsOf } from "../../../services/sd-agent/render.js";
 
 const POOL = "9a3c5a6e-1f2b-4c3d-8e4f-5a6b7c8d9e0f";
@@ -66,7 +66,10 @@ test("several pools are merged into one list; the port comes from TARGET_PORT", 
     9200,
   );
   t.deepEqual(targetsOf(groups), ["10.0.0.1:9200", "10.0.0.2:9200"]);
-  t.deepEqual(groups.map((g) => g.labels.exoscale_pool_id), [POOL_B, POOL]);
+  t.deepEqual(
+    groups.map((g) => g.labels.exoscale_pool_id),
+    [POOL_B, POOL],
+  );
 });
 
 test("a pool with no running members renders an empty list", (t) => {

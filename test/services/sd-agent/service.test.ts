@@ -3,12 +3,12 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RefreshOutcome } from "../../../services/sd-agent/agent.js";
 import { startSdAgent } from "../../../services/sd-agent/service.js";
-import { ConfigError } from "../../../services/shared/env.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+import { ConfigError } from "../../../lib/shared/env.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 import { tempDir } from "../../helpers/fs.js";
 
-test("starts from the environment, serves /metrics and /healthz, and stops cleanly", async (t) => {
+test("starts from the environment, serves /metrics and /health, and stops cleanly", async (t) => {
   const emu = await startTestEmulator(t);
   const dir = await tempDir(t, "sd-service-");
   const pool = emu.createPool({ size: 2 });
@@ -33,10 +33,13 @@ test("starts from the environment, serves /metrics and /healthz, and stops clean
   t.regex(text, /^sd_agent_refresh_errors_total\{kind="server"\} 0$/m);
   t.regex(text, /^sd_agent_last_success_timestamp_seconds \d+/m);
   t.regex(text, /^process_cpu_user_seconds_total /m, "default process metrics are exported too");
-  t.is(await (await fetch(`${service.metricsUrl}/healthz`)).text(), "ok\n");
+  t.is(await (await fetch(`${service.metricsUrl}/health`)).text(), "ok\n");
   t.is((await fetch(`${service.metricsUrl}/nope`)).status, 404);
   t.is((await fetch(`${service.metricsUrl}/metrics`, { method: "POST" })).status, 405);
-  t.like(logger.lines.find((l) => l.msg === "sd agent started"), { pools: [pool.id], endpoint: emu.url, targetPort: 9100, intervalSeconds: 10 });
+  t.like(
+    logger.lines.find((l) => l.msg === "sd agent started"),
+    { pools: [pool.id], endpoint: emu.url, targetPort: 9100, intervalSeconds: 10 },
+  );
   t.false(JSON.stringify(logger.lines).includes(emu.secret), "the secret is never logged");
 
   await service.stop();

@@ -1,10 +1,10 @@
 import test from "ava";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { parsePoolCommand, runPoolCommand } from "../../../sandbox/emulator/pool-command.js";
-import { createExoscaleClient } from "../../../services/exoscale/client.js";
-import { ExoscaleOperationError } from "../../../services/exoscale/errors.js";
-import { ConfigError } from "../../../services/shared/env.js";
+import { parsePoolCommand, runPoolCommand } from "../../../sandbox/emulator/poolCommand.js";
+import { createExoscaleClient } from "../../../lib/exoscale/client.js";
+import { ExoscaleOperationError } from "../../../lib/exoscale/errors.js";
+import { ConfigError } from "../../../lib/shared/env.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 
 test("pool command arguments", (t) => {
@@ -33,7 +33,10 @@ test("scale and evict wait for the operation, then list the members", async (t) 
   t.false(lines.some((l) => l.includes(pool.members[0]!.id)));
 
   emu.setFaults({ failOperations: true });
-  await t.throwsAsync(runPoolCommand(api, pool.id, { action: "scale", size: 5 }, () => undefined), { instanceOf: ExoscaleOperationError });
+  await t.throwsAsync(
+    runPoolCommand(api, pool.id, { action: "scale", size: 5 }, () => undefined),
+    { instanceOf: ExoscaleOperationError },
+  );
 });
 
 test("the pool command refuses a bad zone and pool id with exit 2 before calling the API", async (t) => {

@@ -1,6 +1,6 @@
 import test from "ava";
-import { ConfigError, EnvReader } from "../../../services/shared/env.js";
-import { clientOptionsFromEnv, isUuid, readExoscaleEnv } from "../../../services/exoscale/env.js";
+import { ConfigError, EnvReader } from "../../../lib/shared/env.js";
+import { clientOptionsFromEnv, isUuid, readExoscaleEnv } from "../../../lib/exoscale/env.js";
 
 const POOL = "6F1C3E7A-0000-4000-8000-000000000001";
 const OTHER = "9a3c5a6e-1f2b-4c3d-8e4f-5a6b7c8d9e0f";

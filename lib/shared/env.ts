@@ -127,7 +127,10 @@ export class EnvReader {
   /** A comma-separated list with blanks dropped; required lists must have at least one item. */
   list(name: string, required: boolean): string[] {
     const value = this.raw(name);
-    const items = (value ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const items = (value ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     if (required && items.length === 0) this.problems.push(`${name} is required (a comma-separated list)`);
     return items;
   }

@@ -1,8 +1,8 @@
 /** The pool command's parsing and actions (pool.ts is the entry). */
-import { assertOperationSucceeded } from "../../services/exoscale/client.js";
-import { readPool } from "../../services/exoscale/pool.js";
-import type { ComputeApi } from "../../services/exoscale/types.js";
-import { ConfigError } from "../../services/shared/env.js";
+import { assertOperationSucceeded } from "../../lib/exoscale/client.js";
+import { readPool } from "../../lib/exoscale/pool.js";
+import type { ComputeApi } from "../../lib/exoscale/types.js";
+import { ConfigError } from "../../lib/shared/env.js";
 
 export type PoolCommand = { action: "show" } | { action: "scale"; size: number } | { action: "evict"; instanceIds: string[] };
 

@@ -1,14 +1,5 @@
 /** Exoscale zones that serve API v2 (the OpenAPI `servers` enum). */
-export const EXOSCALE_ZONES = [
-  "ch-gva-2",
-  "ch-dk-2",
-  "de-fra-1",
-  "de-muc-1",
-  "at-vie-1",
-  "at-vie-2",
-  "bg-sof-1",
-  "hr-zag-1",
-] as const;
+export const EXOSCALE_ZONES = ["ch-gva-2", "ch-dk-2", "de-fra-1", "de-muc-1", "at-vie-1", "at-vie-2", "bg-sof-1", "hr-zag-1"] as const;
 
 export type ExoscaleZone = (typeof EXOSCALE_ZONES)[number];
 

@@ -1,8 +1,8 @@
 import test from "ava";
 import { EventEmitter } from "node:events";
 import sinon from "sinon";
-import { ConfigError } from "../../../services/shared/env.js";
-import { runService, type ProcessLike, type RunningService } from "../../../services/shared/lifecycle.js";
+import { ConfigError } from "../../../lib/shared/env.js";
+import { runService, type ProcessLike, type RunningService } from "../../../lib/shared/lifecycle.js";
 
 class FakeProcess extends EventEmitter implements ProcessLike {
   stderrText = "";
@@ -15,9 +15,13 @@ class FakeProcess extends EventEmitter implements ProcessLike {
 
 test("invalid configuration exits 2 with the problems and no stack trace", async (t) => {
   const proc = new FakeProcess();
-  await runService("svc", async () => {
-    throw new ConfigError(["EXOSCALE_KEY is required"]);
-  }, { proc });
+  await runService(
+    "svc",
+    async () => {
+      throw new ConfigError(["EXOSCALE_KEY is required"]);
+    },
+    { proc },
+  );
   t.deepEqual(proc.exits, [2]);
   t.regex(proc.stderrText, /svc: invalid configuration:\n {2}- EXOSCALE_KEY is required/);
   t.notRegex(proc.stderrText, /at .*\.ts:\d+/);
@@ -26,7 +30,15 @@ test("invalid configuration exits 2 with the problems and no stack trace", async
 test("SIGTERM stops the service once and exits 0", async (t) => {
   const proc = new FakeProcess();
   let stops = 0;
-  await runService("svc", async () => ({ stop: async () => { stops += 1; } }), { proc });
+  await runService(
+    "svc",
+    async () => ({
+      stop: async () => {
+        stops += 1;
+      },
+    }),
+    { proc },
+  );
   proc.emit("SIGTERM");
   proc.emit("SIGINT");
   await new Promise((resolve) => setImmediate(resolve));
@@ -36,7 +48,13 @@ test("SIGTERM stops the service once and exits 0", async (t) => {
 
 test("a failing start exits 1", async (t) => {
   const proc = new FakeProcess();
-  await runService("svc", async () => { throw new Error("port in use"); }, { proc });
+  await runService(
+    "svc",
+    async () => {
+      throw new Error("port in use");
+    },
+    { proc },
+  );
   t.deepEqual(proc.exits, [1]);
   t.regex(proc.stderrText, /failed to start: port in use/);
 });
@@ -62,7 +80,11 @@ test.serial("SIGTERM during start-up stops the service as soon as it has started
   proc.emit("SIGTERM");
   await clock.tickAsync(0);
   t.deepEqual(proc.exits, [], "nothing to stop yet: the process waits for start() instead of dying");
-  starting.succeed({ stop: async () => { stops += 1; } });
+  starting.succeed({
+    stop: async () => {
+      stops += 1;
+    },
+  });
   await running;
   await clock.tickAsync(0);
   t.is(stops, 1);

@@ -28,7 +28,7 @@ import {
 import { DEFAULT_SIGNATURE_TTL_SECONDS, signRequest } from "./signing.js";
 import type { ComputeApi, Instance, InstancePool, Operation, WaitOptions } from "./types.js";
 import { errorMessageOf, listOf, toInstance, toInstancePool, toOperation } from "./wire.js";
-import { zoneEndpoint } from "./zones.js";
+import { zoneEndpoint } from "../../contracts/zones.js";
 
 export interface ExoscaleRetryOptions {
   /** Retries after the first attempt (default 3). */
@@ -173,10 +173,7 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
     }
   }
 
-  async function translateError(
-    error: unknown,
-    context: { method: string; path: string; resource: string },
-  ): Promise<Error> {
+  async function translateError(error: unknown, context: { method: string; path: string; resource: string }): Promise<Error> {
     if (error instanceof ExoscaleApiError) return error;
     const details = { method: context.method, path: context.path };
     if (error instanceof HTTPError) {

@@ -1,5 +1,5 @@
 import test from "ava";
-import { ConfigError, EnvReader, parseNumber } from "../../../services/shared/env.js";
+import { ConfigError, EnvReader, parseNumber } from "../../../lib/shared/env.js";
 
 test("collects every problem and reports them together", (t) => {
   const env = new EnvReader({ PORT: "80x", SIZE: "0", MODE: "fast" });
@@ -57,5 +57,10 @@ test("int and number keep returning an out-of-range value (for cross-field check
   t.true(Number.isNaN(env.number("JUNK")));
   t.true(Number.isNaN(env.int("MISSING")));
   const error = t.throws(() => env.finish(), { instanceOf: ConfigError });
-  t.deepEqual(error?.problems, ["SIZE must be at least 1, got 0", "RATE must be at most 1, got 1.5", 'JUNK must be a number, got "x"', "MISSING is required"]);
+  t.deepEqual(error?.problems, [
+    "SIZE must be at least 1, got 0",
+    "RATE must be at most 1, got 1.5",
+    'JUNK must be a number, got "x"',
+    "MISSING is required",
+  ]);
 });

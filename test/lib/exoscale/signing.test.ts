@@ -7,7 +7,7 @@ import {
   signatureMessage,
   signedQuery,
   verifyRequest,
-} from "../../../services/exoscale/signing.js";
+} from "../../../lib/exoscale/signing.js";
 
 // Published vectors (exoscale-sdk-ts test/signing.shared.ts; official request-signature page), copied here
 // so the test does not depend on anything outside the repository.
@@ -67,7 +67,10 @@ test("vectors from the official documentation page (paths with /v2)", (t) => {
   const get = signatureMessage({
     method: "GET",
     path: "/v2/resource/a02baf5a-a3e4-49a0-857b-8a08d276c1c0",
-    query: [["p1", "v1"], ["p2", "v2"]],
+    query: [
+      ["p1", "v1"],
+      ["p2", "v2"],
+    ],
     expires: 1599140767,
   });
   t.is(get, "GET /v2/resource/a02baf5a-a3e4-49a0-857b-8a08d276c1c0\n\nv1v2\n\n1599140767");
@@ -113,9 +116,21 @@ test("a one-shot query iterator (URLSearchParams.entries()) signs the same as an
 
 test("verifyRequest accepts a request signed with a known key until its expiry, and says why it refuses the rest", (t) => {
   const secretOf = (key: string): string | undefined => (key === SDK_KEY ? SDK_SECRET : undefined);
-  const signed = { method: "GET", path: "/v2/instance", body: "", query: query("manager-type=instance-pool&manager-id=p1"), expires: SDK_EXPIRES };
+  const signed = {
+    method: "GET",
+    path: "/v2/instance",
+    body: "",
+    query: query("manager-type=instance-pool&manager-id=p1"),
+    expires: SDK_EXPIRES,
+  };
   const authorization = signRequest({ key: SDK_KEY, secret: SDK_SECRET }, signed);
-  const request = { method: "GET", path: "/v2/instance", body: "", query: query("manager-type=instance-pool&manager-id=p1"), authorization };
+  const request = {
+    method: "GET",
+    path: "/v2/instance",
+    body: "",
+    query: query("manager-type=instance-pool&manager-id=p1"),
+    authorization,
+  };
   t.deepEqual(verifyRequest(secretOf, request, SDK_EXPIRES - 600), { ok: true, key: SDK_KEY });
   t.deepEqual(verifyRequest(secretOf, request, SDK_EXPIRES), { ok: true, key: SDK_KEY }, "valid through its expiry second");
   t.deepEqual(verifyRequest(secretOf, request, SDK_EXPIRES + 0.5), { ok: false, reason: "request signature expired" });

@@ -2,25 +2,10 @@
  * The slice of Exoscale's compute API v2 that our services use, in camelCase domain form.
  * The client maps the API's kebab-case JSON to these shapes; the emulator serves the kebab-case form.
  */
-export type InstancePoolState =
-  | "creating"
-  | "running"
-  | "scaling-up"
-  | "scaling-down"
-  | "updating"
-  | "destroying"
-  | "suspended";
+export type InstancePoolState = "creating" | "running" | "scaling-up" | "scaling-down" | "updating" | "destroying" | "suspended";
 
 export type InstanceState =
-  | "starting"
-  | "running"
-  | "stopping"
-  | "stopped"
-  | "migrating"
-  | "error"
-  | "destroying"
-  | "destroyed"
-  | "expunging";
+  "starting" | "running" | "stopping" | "stopped" | "migrating" | "error" | "destroying" | "destroyed" | "expunging";
 
 export type OperationState = "pending" | "success" | "failure" | "timeout";
 

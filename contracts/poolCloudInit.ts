@@ -1,4 +1,4 @@
-import { PORTS } from "../ports.js";
+import { PORTS } from "./ports.js";
 
 /** The deliberately slow, CPU-bound web app every pool member serves. */
 export const APP_IMAGE = "quay.io/janoszen/http-load-generator:1.0.1";

@@ -1,6 +1,6 @@
 import test from "ava";
 import { createServer, request } from "node:http";
-import { closeServer, listen, urlOf } from "../../../services/shared/http.js";
+import { closeServer, listen, urlOf } from "../../../lib/shared/http.js";
 
 test("listen binds a free port and reports it; a taken port rejects", async (t) => {
   const server = createServer((_req, res) => res.end("ok"));

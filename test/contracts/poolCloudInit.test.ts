@@ -4,12 +4,7 @@ import { chmod, cp, mkdir, writeFile, access } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import {
-  APP_IMAGE,
-  base64Length,
-  MAX_USER_DATA_BASE64,
-  renderPoolCloudInit,
-} from "../../components/pool/cloudInit.js";
+import { APP_IMAGE, base64Length, MAX_USER_DATA_BASE64, renderPoolCloudInit } from "../../contracts/poolCloudInit.js";
 import { tempDir } from "../helpers/fs.js";
 import { requireTool } from "../helpers/tools.js";
 

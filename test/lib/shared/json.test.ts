@@ -1,5 +1,5 @@
 import test from "ava";
-import { isRecord, stringMap } from "../../../services/shared/json.js";
+import { isRecord, stringMap } from "../../../lib/shared/json.js";
 
 test("isRecord accepts plain objects only", (t) => {
   t.true(isRecord({}));

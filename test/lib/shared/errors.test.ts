@@ -1,5 +1,5 @@
 import test from "ava";
-import { messageOf, toError } from "../../../services/shared/errors.js";
+import { messageOf, toError } from "../../../lib/shared/errors.js";
 
 test("messageOf gives an Error's message and any other thrown value as text", (t) => {
   t.is(messageOf(new TypeError("bad type")), "bad type");

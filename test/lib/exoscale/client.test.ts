@@ -1,7 +1,12 @@
 import test, { type ExecutionContext } from "ava";
 import sinon from "sinon";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../../sandbox/emulator/server.js";
-import { assertOperationSucceeded, createExoscaleClient, resolveEndpoint, type ExoscaleClientOptions } from "../../../services/exoscale/client.js";
+import {
+  assertOperationSucceeded,
+  createExoscaleClient,
+  resolveEndpoint,
+  type ExoscaleClientOptions,
+} from "../../../lib/exoscale/client.js";
 import {
   ExoscaleAuthError,
   ExoscaleNetworkError,
@@ -10,8 +15,8 @@ import {
   ExoscaleRateLimitError,
   ExoscaleServerError,
   ExoscaleTimeoutError,
-} from "../../../services/exoscale/errors.js";
-import { createMemoryLogger } from "../../../services/shared/log.js";
+} from "../../../lib/exoscale/errors.js";
+import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { startTestEmulator } from "../../helpers/emulator.js";
 import { drive } from "../../helpers/fakeTime.js";
 
@@ -48,8 +53,14 @@ test.serial("reads a pool, lists its members in one signed call, reads an instan
   const created = emu.createPool({ size: 2, name: "web", labels: { app: "web" } });
   const pool = await client.getInstancePool(created.id);
   t.like(pool, { id: created.id, name: "web", size: 2, state: "running", labels: { app: "web" } });
-  t.deepEqual(pool.instanceIds, created.members.map((m) => m.id));
-  t.deepEqual((await client.listInstancePools()).map((p) => p.id), [created.id]);
+  t.deepEqual(
+    pool.instanceIds,
+    created.members.map((m) => m.id),
+  );
+  t.deepEqual(
+    (await client.listInstancePools()).map((p) => p.id),
+    [created.id],
+  );
 
   const before = emu.requestCount;
   const members = await client.listPoolMembers(created.id);
@@ -81,8 +92,14 @@ test.serial("a 429 with Retry-After is waited out and the retry carries a fresh,
   t.true(second!.expires! >= first!.expires! + 30);
   t.true(second!.time > first!.expires! * 1000, "the first signature had expired when the retry was sent");
   // Retries are routine: logged at debug, so an outage does not flood the log (the caller reports the failure).
-  t.like(logger.lines.find((l) => l.msg === "retrying Exoscale API request"), { level: "debug", cause: "HTTP 429" });
-  t.deepEqual(logger.lines.filter((l) => l.level !== "debug"), []);
+  t.like(
+    logger.lines.find((l) => l.msg === "retrying Exoscale API request"),
+    { level: "debug", cause: "HTTP 429" },
+  );
+  t.deepEqual(
+    logger.lines.filter((l) => l.level !== "debug"),
+    [],
+  );
 });
 
 test.serial("5xx answers are retried with growing backoff until the API recovers", async (t) => {
@@ -92,7 +109,10 @@ test.serial("5xx answers are retried with growing backoff until the API recovers
   emu.injectResponses([{ status: 500 }, { status: 502 }]);
   await drive(clock, client.getInstancePool(pool.id), { stepMs: 50 });
   const times = apiRequests(emu).map((r) => r.time);
-  t.deepEqual(apiRequests(emu).map((r) => r.status), [500, 502, 200]);
+  t.deepEqual(
+    apiRequests(emu).map((r) => r.status),
+    [500, 502, 200],
+  );
   t.true(times[1]! - times[0]! >= 500 && times[2]! - times[1]! >= 1_000, `gaps ${times[1]! - times[0]!}, ${times[2]! - times[1]!}`);
 });
 
@@ -123,7 +143,10 @@ test.serial("401 and 403 become ExoscaleAuthError naming the key, secret and IAM
   const badSecret = createExoscaleClient({ key: "EXOgood", secret: "wrong", zone: "ch-gva-2", endpoint: emu.url });
   const unauthorized = await t.throwsAsync(badSecret.getInstancePool(pool.id), { instanceOf: ExoscaleAuthError });
   t.is(unauthorized.status, 401);
-  t.regex(unauthorized.message, /401 Unauthorized\): check the API key EXOgood, its secret \(EXOSCALE_KEY \/ EXOSCALE_SECRET\) and the key's IAM role/);
+  t.regex(
+    unauthorized.message,
+    /401 Unauthorized\): check the API key EXOgood, its secret \(EXOSCALE_KEY \/ EXOSCALE_SECRET\) and the key's IAM role/,
+  );
   t.regex(unauthorized.message, /invalid request signature/);
   t.is(apiRequests(emu).length, 1);
 
@@ -131,7 +154,10 @@ test.serial("401 and 403 become ExoscaleAuthError naming the key, secret and IAM
   t.is((await reader.getInstancePool(pool.id)).size, 1);
   const forbidden = await t.throwsAsync(reader.scaleInstancePool(pool.id, 3), { instanceOf: ExoscaleAuthError });
   t.is(forbidden.status, 403);
-  t.regex(forbidden.message, /key EXOreade… is not allowed PUT .*:scale \(403 Forbidden\): check that the key's IAM role grants this operation in zone ch-gva-2/);
+  t.regex(
+    forbidden.message,
+    /key EXOreade… is not allowed PUT .*:scale \(403 Forbidden\): check that the key's IAM role grants this operation in zone ch-gva-2/,
+  );
   t.regex(forbidden.message, /does not allow scale-instance-pool/);
   t.is(emu.pool(pool.id).size, 1);
 });
@@ -162,7 +188,13 @@ test.serial("scale is retried after a 5xx (absolute size: repeating is harmless)
   t.is(op.referenceId, pool.id);
   t.is(emu.pool(pool.id).size, 3);
   const puts = apiRequests(emu).filter((r) => r.method === "PUT");
-  t.deepEqual(puts.map((r) => [r.status, r.body]), [[503, '{"size":3}'], [200, '{"size":3}']]);
+  t.deepEqual(
+    puts.map((r) => [r.status, r.body]),
+    [
+      [503, '{"size":3}'],
+      [200, '{"size":3}'],
+    ],
+  );
 });
 
 test.serial("evict is retried on 429 but not after a 5xx, where it may already have happened", async (t) => {
@@ -173,7 +205,12 @@ test.serial("evict is retried on 429 but not after a 5xx, where it may already h
   emu.injectResponses([{ status: 429, retryAfterSeconds: 1 }]);
   const op = await drive(clock, client.evictInstancePoolMembers(pool.id, [a!.id]));
   t.is(op.state, "pending");
-  t.deepEqual(apiRequests(emu).filter((r) => r.method === "PUT").map((r) => r.status), [429, 200]);
+  t.deepEqual(
+    apiRequests(emu)
+      .filter((r) => r.method === "PUT")
+      .map((r) => r.status),
+    [429, 200],
+  );
   t.is(apiRequests(emu).at(-1)!.body, JSON.stringify({ instances: [a!.id] }));
 
   emu.injectResponses([{ status: 502 }]);
@@ -248,7 +285,13 @@ test.serial("the zone picks the endpoint unless one is given; requests carry the
     seen.push(input as Request);
     return new Response(JSON.stringify({ "instance-pools": [] }), { status: 200, headers: { "content-type": "application/json" } });
   };
-  const client = createExoscaleClient({ key: "EXOkey", secret: "s", zone: "de-fra-1", fetch: fetchStub as typeof fetch, now: () => 1_750_000_000_000 });
+  const client = createExoscaleClient({
+    key: "EXOkey",
+    secret: "s",
+    zone: "de-fra-1",
+    fetch: fetchStub as typeof fetch,
+    now: () => 1_750_000_000_000,
+  });
   t.deepEqual(await client.listInstancePools(), []);
   t.is(seen[0]!.url, "https://api-de-fra-1.exoscale.com/v2/instance-pool");
   t.regex(seen[0]!.headers.get("authorization")!, /^EXO2-HMAC-SHA256 credential=EXOkey,expires=1750000600,signature=.+=$/);

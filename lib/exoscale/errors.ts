@@ -5,15 +5,7 @@
 import type { Operation } from "./types.js";
 
 /** A short, metric-label-friendly category of failure. */
-export type ExoscaleErrorKind =
-  | "auth"
-  | "not_found"
-  | "rate_limit"
-  | "server"
-  | "request"
-  | "network"
-  | "timeout"
-  | "operation";
+export type ExoscaleErrorKind = "auth" | "not_found" | "rate_limit" | "server" | "request" | "network" | "timeout" | "operation";
 
 export interface ExoscaleErrorDetails {
   /** HTTP status, absent when no response arrived (network error, timeout). */
@@ -134,12 +126,7 @@ export class ExoscaleNetworkError extends ExoscaleApiError {
 
 export class ExoscaleTimeoutError extends ExoscaleApiError {
   constructor(details: ExoscaleErrorDetails & { timeoutMs: number }) {
-    super(
-      `Exoscale API did not answer ${details.method} ${details.path} within ${details.timeoutMs} ms`,
-      "timeout",
-      details,
-      true,
-    );
+    super(`Exoscale API did not answer ${details.method} ${details.path} within ${details.timeoutMs} ms`, "timeout", details, true);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { EnvReader } from "../shared/env.js";
 import type { ExoscaleClientOptions } from "./client.js";
-import { EXOSCALE_ZONES, isExoscaleZone } from "./zones.js";
+import { EXOSCALE_ZONES, isExoscaleZone } from "../../contracts/zones.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

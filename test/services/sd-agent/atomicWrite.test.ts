@@ -1,7 +1,7 @@
 import test from "ava";
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { tempPathFor, writeFileAtomic } from "../../../services/sd-agent/atomic-write.js";
+import { tempPathFor, writeFileAtomic } from "../../../services/sd-agent/atomicWrite.js";
 import { tempDir } from "../../helpers/fs.js";
 
 test("the temporary file is a hidden .tmp file in the same directory, never matching *.json", (t) => {
@@ -37,7 +37,9 @@ test("a reader polling during many rewrites only ever sees complete JSON", async
   const dir = await tempDir(t, "sd-atomic-");
   const file = join(dir, "config.json");
   // Large and small documents alternate, so a torn read would show up as invalid JSON.
-  const big = JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ targets: [`127.0.${i >> 8}.${i & 255}:9100`], labels: { i: String(i) } })));
+  const big = JSON.stringify(
+    Array.from({ length: 400 }, (_, i) => ({ targets: [`127.0.${i >> 8}.${i & 255}:9100`], labels: { i: String(i) } })),
+  );
   const small = "[]";
   await writeFileAtomic(file, small);
   let writing = true;

@@ -1,8 +1,10 @@
 /**
- * A minimal node:http server for a prom-client registry: GET /metrics and GET /healthz. For services that
- * have no HTTP app of their own (the SD agent), so they need no web framework in their bundle.
+ * How every service serves its prom-client registry: `sendMetrics` answers one request (the scaler's
+ * express app calls it for its own /metrics route), and `startMetricsServer` is a minimal node:http
+ * server with GET /metrics and GET /health for services that have no HTTP app of their own (the SD
+ * agent), so they need no web framework in their bundle.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import { messageOf } from "./errors.js";
 import { closeServer, listen, urlOf } from "./http.js";
@@ -21,6 +23,14 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/** Writes the registry's exposition text (or a 500 saying why it failed) to one response. */
+export function sendMetrics(registry: Registry, res: ServerResponse): void {
+  registry.metrics().then(
+    (text) => res.writeHead(200, { "Content-Type": registry.contentType }).end(text),
+    (error: unknown) => res.writeHead(500, { "Content-Type": "text/plain" }).end(`metrics failed: ${messageOf(error)}\n`),
+  );
+}
+
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://metrics").pathname;
@@ -28,7 +38,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain" }).end("method not allowed\n");
       return;
     }
-    if (path === "/healthz") {
+    if (path === "/health") {
       res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
       return;
     }
@@ -36,11 +46,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found: try /metrics\n");
       return;
     }
-    options.registry.metrics().then(
-      (text) => res.writeHead(200, { "Content-Type": options.registry.contentType }).end(text),
-      (error: unknown) =>
-        res.writeHead(500, { "Content-Type": "text/plain" }).end(`metrics failed: ${messageOf(error)}\n`),
-    );
+    sendMetrics(options.registry, res);
   });
   server.keepAliveTimeout = 5_000;
   const address = await listen(server, options.port, options.host ?? "127.0.0.1");
