@@ -5,8 +5,9 @@
  *
  * Run: npx tsx bench/policy.ts
  */
-import { COURSE_POLICY, type PolicyOptions } from "../services/scaler/config.js";
-import { decide, type PoolMember } from "../services/scaler/policy.js";
+import { decide } from "../services/scaler/policy/decide.js";
+import { COURSE_POLICY, type PolicyOptions } from "../services/scaler/policy/options.js";
+import type { TargetMember } from "../services/scaler/target.js";
 import type { AssertedSignal, SignalState } from "../services/scaler/signalStore.js";
 
 export interface SimulationSettings {
@@ -63,10 +64,10 @@ export function simulate(
   settings: SimulationSettings = DEFAULT_SIMULATION,
 ): SimulationResult {
   const minuteMs = 60_000;
-  let members: PoolMember[] = Array.from({ length: settings.initialSize }, (_, i) => ({
+  let members: TargetMember[] = Array.from({ length: settings.initialSize }, (_, i) => ({
     id: `init-${i}`,
     createdAt: -3_600_000,
-    state: "running",
+    serving: true,
   }));
   let nextId = 0;
   let lastChangeAt: number | undefined;
@@ -78,8 +79,8 @@ export function simulate(
   for (let minute = 0; minute < trace.length; minute += 1) {
     const demand = trace[minute]!;
     const now = minute * minuteMs;
-    members = members.map((m) => ({ ...m, state: now - m.createdAt >= settings.bootSeconds * 1000 ? "running" : "starting" }));
-    const ready = members.filter((m) => m.state === "running").length;
+    members = members.map((m) => ({ ...m, serving: now - m.createdAt >= settings.bootSeconds * 1000 }));
+    const ready = members.filter((m) => m.serving).length;
     const cpu = Math.min(100, (demand * 100) / Math.max(ready, 1));
     minutes.push({ demand, size: members.length, ready, cpu });
     upFor = cpu > settings.upCpu ? upFor + 1 : 0;
@@ -101,14 +102,13 @@ export function simulate(
       down: downFor >= settings.pendingMinutes ? [signal("down")] : [],
     };
     const decision = decide(
-      { size: members.length, state: "running", members, operationPending: false, ...(lastChangeAt !== undefined ? { lastChangeAt } : {}) },
+      { size: members.length, members, ...(lastChangeAt !== undefined ? { lastChangeAt } : {}) },
       signals,
       options,
       now,
     );
     if (decision.direction === "up") {
-      for (let i = members.length; i < decision.targetSize; i += 1)
-        members.push({ id: `m-${nextId++}`, createdAt: now, state: "starting" });
+      for (let i = members.length; i < decision.targetSize; i += 1) members.push({ id: `m-${nextId++}`, createdAt: now, serving: false });
     } else if (decision.direction === "down") {
       const victims = new Set(decision.victims ?? []);
       if (victims.size === 0) {

@@ -6,8 +6,14 @@ export interface PoolReading {
   members: Instance[];
 }
 
-/** Reads the pool and lists its members in parallel (two API calls, no ordering between them). */
-export async function readPool(api: ComputeApi, poolId: string): Promise<PoolReading> {
-  const [pool, members] = await Promise.all([api.getInstancePool(poolId), api.listPoolMembers(poolId)]);
-  return { pool, members };
+/**
+ * Reads the pool and lists its members in parallel (two API calls, no ordering between them). When both
+ * fail, the pool's error is the one thrown, whichever came first, so callers report failures the same way
+ * every time.
+ */
+export async function readPool(api: Pick<ComputeApi, "getInstancePool" | "listPoolMembers">, poolId: string): Promise<PoolReading> {
+  const [pool, members] = await Promise.allSettled([api.getInstancePool(poolId), api.listPoolMembers(poolId)]);
+  if (pool.status === "rejected") throw pool.reason;
+  if (members.status === "rejected") throw members.reason;
+  return { pool: pool.value, members: members.value };
 }

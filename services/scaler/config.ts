@@ -2,29 +2,7 @@ import { readExoscaleEnv, type ExoscaleEnv } from "../../lib/exoscale/env.js";
 import { EnvReader } from "../../lib/shared/env.js";
 import { isListenHost } from "../../lib/shared/net.js";
 import type { AuthSettings } from "./auth.js";
-
-export type ScalingMode = "step" | "proportional";
-export type VictimChoice = "pool" | "newest" | "oldest";
-
-/** Everything the policy needs; kept separate from I/O settings so the benchmark can build it alone. */
-export interface PolicyOptions {
-  minSize: number;
-  maxSize: number;
-  mode: ScalingMode;
-  /** Proportional mode: the CPU (percent) the pool should settle at. */
-  targetCpu: number;
-  /** Proportional mode: most members added or removed in one tick. */
-  maxStep: number;
-  /** No further scale-up while the newest member is younger than this (ms). */
-  scaleUpWarmupMs: number;
-  /** No scale-down while the newest member, or our own last change, is younger than this (ms). */
-  scaleDownCooldownMs: number;
-  /** Skip or shrink a scale-in whose projected CPU would cross the scale-up threshold. */
-  flapGuard: boolean;
-  /** CPU (percent) above which the alert rules fire "up"; the flap guard projects against it. */
-  scaleUpCpu: number;
-  victim: VictimChoice;
-}
+import { COURSE_POLICY, type PolicyOptions, type VictimChoice } from "./policy/options.js";
 
 export interface ScalerConfig {
   /** The shared EXOSCALE_* settings (exactly one pool) plus the per-attempt API timeout. */
@@ -48,20 +26,6 @@ export interface ScalerConfig {
 
 export const DEFAULT_LISTEN_PORT = 8090;
 
-/** The policy the defaults produce: exactly the course assignment (±1 per tick within [1, 10]). */
-export const COURSE_POLICY: Readonly<PolicyOptions> = Object.freeze({
-  minSize: 1,
-  maxSize: 10,
-  mode: "step",
-  targetCpu: 50,
-  maxStep: 3,
-  scaleUpWarmupMs: 0,
-  scaleDownCooldownMs: 0,
-  flapGuard: true,
-  scaleUpCpu: 80,
-  victim: "pool",
-});
-
 /**
  * Reads and validates the scaler's environment. Every problem is reported at once (ConfigError);
  * the defaults reproduce the course assignment: ±1 per 60 s tick within [1, 10].
@@ -77,7 +41,8 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   }
   const listenPort = r.int("LISTEN_PORT", { default: DEFAULT_LISTEN_PORT, min: 0, max: 65535 });
   const tickSeconds = r.int("TICK_SECONDS", { default: 60, min: 1, max: 3600 });
-  const minSize = r.int("MIN_SIZE", { default: COURSE_POLICY.minSize, min: 0, max: 1000 });
+  // At 0 there is no member, so no CPU series, so no alert could ever ask for a member again.
+  const minSize = r.int("MIN_SIZE", { default: COURSE_POLICY.minSize, min: 1, max: 1000 });
   const maxSize = r.int("MAX_SIZE", { default: COURSE_POLICY.maxSize, min: 1, max: 1000 });
   if (Number.isInteger(minSize) && Number.isInteger(maxSize) && minSize > maxSize) {
     r.problem(`MIN_SIZE (${minSize}) must not be greater than MAX_SIZE (${maxSize})`);
@@ -89,7 +54,9 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   const cooldown = r.int("SCALE_DOWN_COOLDOWN_SECONDS", { default: COURSE_POLICY.scaleDownCooldownMs / 1000, min: 0, max: 86400 });
   const flapGuard = r.bool("FLAP_GUARD", COURSE_POLICY.flapGuard);
   const scaleUpCpu = r.number("SCALE_UP_CPU", { default: COURSE_POLICY.scaleUpCpu, min: 1, max: 100 });
-  const victim = r.oneOf("SCALE_IN_VICTIM", ["pool", "newest", "oldest"] as const, COURSE_POLICY.victim);
+  const victimSetting = r.oneOf("SCALE_IN_VICTIM", ["pool", "newest", "oldest"] as const, "pool");
+  // `pool` lets Exoscale choose, which is the policy's `any`.
+  const victim: VictimChoice = victimSetting === "pool" ? "any" : victimSetting;
   const dryRun = r.bool("DRY_RUN", false);
   const signalTtl = r.int("SIGNAL_TTL_SECONDS", { default: 600, min: 0, max: 7 * 86400 });
   const bodyLimit = r.int("WEBHOOK_BODY_LIMIT_BYTES", { default: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 });

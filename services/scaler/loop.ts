@@ -6,14 +6,14 @@
 import { EventEmitter } from "node:events";
 import { messageOf } from "../../lib/shared/errors.js";
 import type { Logger } from "../../lib/shared/log.js";
-import type { PolicyOptions } from "./config.js";
-import { ApiCallError, type PoolDriver } from "./driver.js";
 import type { ScalerMetrics } from "./metrics.js";
-import { decide, type Decision, type PoolView } from "./policy.js";
-import { pulseIdsOf, type SignalState, type SignalStore } from "./signalStore.js";
+import { decide, type Decision } from "./policy/decide.js";
+import type { PolicyOptions } from "./policy/options.js";
+import type { SignalState, SignalStore } from "./signalStore.js";
+import { TargetError, type ScaleTarget, type SettledChange, type TargetView } from "./target.js";
 
 export interface LoopOptions {
-  driver: PoolDriver;
+  target: ScaleTarget;
   store: SignalStore;
   policy: PolicyOptions;
   tickMs: number;
@@ -26,27 +26,16 @@ export interface LoopOptions {
 export interface DecisionRecord extends Decision {
   at: string;
   dryRun: boolean;
-  /** The operation started for it, if any. */
-  operationId?: string;
-  /** Why it could not be applied, if the API refused. */
+  /** The target's id for the change started for it, if any (an operation id). */
+  changeId?: string;
+  /** Why it could not be applied, if the target refused or the call failed. */
   error?: string;
   /** Why it was not even tried (the scaler was stopping). */
   notApplied?: string;
 }
 
-/**
- * A change whose API call failed. The API may have made it all the same (a client timeout does not stop
- * the server), so the next tick that can judge the pool checks before stepping again on the same pulses.
- */
-interface UnconfirmedChange {
-  direction: "up" | "down";
-  target: number;
-  at: number;
-  pulseIds: ReadonlySet<number>;
-}
-
 export interface LoopStatus {
-  pool?: PoolView & { readAt: string };
+  target?: TargetView & { readAt: string };
   lastDecision?: DecisionRecord;
   lastError?: { at: string; message: string };
   nextTickAt?: string;
@@ -62,9 +51,8 @@ export class DecisionLoop {
   private stopped = true;
   /** Set by stop(): a tick in flight must not change the pool any more. */
   private stopRequested = false;
-  private unconfirmed?: UnconfirmedChange;
   private nextTickAt?: number;
-  private lastPool?: PoolView & { readAt: string };
+  private lastView?: TargetView & { readAt: string };
   private lastDecision?: DecisionRecord;
   private lastError?: { at: string; message: string };
   private readonly now: () => number;
@@ -113,7 +101,7 @@ export class DecisionLoop {
 
   status(): LoopStatus {
     return {
-      ...(this.lastPool !== undefined ? { pool: this.lastPool } : {}),
+      ...(this.lastView !== undefined ? { target: this.lastView } : {}),
       ...(this.lastDecision !== undefined ? { lastDecision: this.lastDecision } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.nextTickAt !== undefined ? { nextTickAt: new Date(this.nextTickAt).toISOString() } : {}),
@@ -124,33 +112,11 @@ export class DecisionLoop {
 
   private fail(error: unknown, now: number): void {
     const { logger, metrics } = this.options;
-    const operation = error instanceof ApiCallError ? error.operation : "internal";
+    const operation = error instanceof TargetError ? error.operation : "internal";
     metrics.apiErrors.inc({ operation });
     const message = messageOf(error);
     this.lastError = { at: new Date(now).toISOString(), message };
     logger.error("tick failed, will retry next tick", { operation, error: message });
-  }
-
-  /**
-   * After a failed apply: once the pool can be judged again, did the API make the change after all?
-   * Then the pulses behind it are spent, and stepping on them again would be two steps for one signal.
-   */
-  private settleUnconfirmed(view: PoolView): { decision: Decision; pulseIds: ReadonlySet<number> } | undefined {
-    const change = this.unconfirmed;
-    if (change === undefined || view.operationPending || view.state !== "running") return undefined;
-    this.unconfirmed = undefined;
-    const reached = change.direction === "up" ? view.size >= change.target : view.size <= change.target;
-    if (!reached) return undefined; // the API did not act: the signals still ask for the change
-    this.options.driver.noteChange(change.at);
-    const decision: Decision = {
-      direction: "none",
-      currentSize: view.size,
-      targetSize: view.size,
-      reason: "already applied",
-      detail: `the scale ${change.direction} to ${change.target} whose API call failed at ${new Date(change.at).toISOString()} was made after all (size ${view.size}); the pulses behind it are consumed`,
-      evaluated: true,
-    };
-    return { decision, pulseIds: change.pulseIds };
   }
 
   /** One pass of read → decide → apply → explain. Never throws. */
@@ -164,60 +130,77 @@ export class DecisionLoop {
   }
 
   private async evaluate(now: number): Promise<DecisionRecord | undefined> {
-    const { driver, store, policy, metrics } = this.options;
-    let view: PoolView;
+    const { target, store, policy, metrics } = this.options;
+    let observation;
     try {
-      view = await driver.observe(now);
+      observation = await target.observe(now);
     } catch (error) {
       this.fail(error, now);
       return undefined;
     }
-    this.lastPool = { ...view, readAt: new Date(now).toISOString() };
+    // Settle first: a change that is done has used up its signals, which must not count again below.
+    for (const change of observation.settled) this.settle(change);
+    const { view } = observation;
+    this.lastView = { ...view, readAt: new Date(now).toISOString() };
     metrics.poolSize.set(view.size);
     const signals = store.snapshot(now);
-    const settled = this.settleUnconfirmed(view);
-    const decision = settled?.decision ?? decide(view, signals, policy, now);
-    const record = await this.applyDecision(decision, signals, now);
-    if (settled !== undefined) {
-      // Only the pulses the failed call acted on; newer ones ask for a step of their own next tick.
-      store.consumePulses(settled.pulseIds);
-    } else if (decision.evaluated && record.error === undefined && record.notApplied === undefined) {
-      store.consumePulses(pulseIdsOf(signals));
-    }
+    const decision = decide(view, signals, policy, now);
+    const record = await this.applyDecision(decision, now);
     this.lastDecision = record;
     this.report(record, view, signals, now);
     return record;
   }
 
-  /** Carries out a change (unless none, dry-run or stopping); a failed call is remembered as unconfirmed. */
-  private async applyDecision(decision: Decision, signals: SignalState, now: number): Promise<DecisionRecord> {
-    const { driver, dryRun } = this.options;
+  /** A change the target reports as ended: its signals are used up only if it was made. */
+  private settle(change: SettledChange): void {
+    const { store, logger, metrics } = this.options;
+    const made = change.outcome === "succeeded" || change.outcome === "made after all";
+    if (made) store.consumePulses(new Set(change.decision.consumes));
+    metrics.changes.inc({ outcome: change.outcome });
+    const fields = {
+      outcome: change.outcome,
+      direction: change.decision.direction,
+      from: change.decision.currentSize,
+      to: change.decision.targetSize,
+      detail: change.detail,
+      startedAt: new Date(change.startedAt).toISOString(),
+      signals: made ? "used up" : "kept for the next tick",
+    };
+    if (made) logger.info("change settled", fields);
+    else logger.warn("change not made", fields);
+  }
+
+  /**
+   * Carries out a decision (unless none, dry-run or stopping). Pulses are used up when the decision needs
+   * no change or the change is done; a change still running is settled by the target later, and a failed
+   * one keeps them for the next tick.
+   */
+  private async applyDecision(decision: Decision, now: number): Promise<DecisionRecord> {
+    const { target, store, dryRun } = this.options;
     const record: DecisionRecord = { ...decision, at: new Date(now).toISOString(), dryRun };
-    if (decision.direction === "none" || dryRun) return record;
+    const consume = (): void => store.consumePulses(new Set(decision.consumes));
+    if (decision.direction === "none" || dryRun) {
+      consume();
+      return record;
+    }
     if (this.stopRequested) {
-      // Stopped while this tick was reading the pool: a stopping scaler changes nothing.
+      // Stopped while this tick was reading the target: a stopping scaler changes nothing.
       record.notApplied = "scaler stopping";
       return record;
     }
     try {
-      const operation = await driver.apply(decision, now);
-      record.operationId = operation.id;
+      const applied = await target.apply(decision, now);
+      if (applied.id !== undefined) record.changeId = applied.id;
+      if (applied.done) consume();
     } catch (error) {
-      // Pulses stay queued, so the next tick tries again, unless it finds the change made after all.
       record.error = messageOf(error);
-      this.unconfirmed = {
-        direction: decision.direction,
-        target: decision.targetSize,
-        at: now,
-        pulseIds: pulseIdsOf(signals),
-      };
       this.fail(error, now);
     }
     return record;
   }
 
   /** The decision's metrics and its one log line. */
-  private report(record: DecisionRecord, view: PoolView, signals: SignalState, now: number): void {
+  private report(record: DecisionRecord, view: TargetView, signals: SignalState, now: number): void {
     const { store, logger, metrics, dryRun } = this.options;
     metrics.decisions.inc({ direction: record.direction, reason: record.reason });
     metrics.desiredSize.set(record.targetSize);
@@ -230,11 +213,11 @@ export class DecisionLoop {
       from: record.currentSize,
       to: record.targetSize,
       detail: record.detail,
-      poolState: view.state,
+      ...(view.busy !== undefined ? { busy: view.busy } : {}),
       signalsUp: signals.up.length,
       signalsDown: signals.down.length,
       ...(record.victims !== undefined ? { victims: record.victims } : {}),
-      ...(record.operationId !== undefined ? { operation: record.operationId } : {}),
+      ...(record.changeId !== undefined ? { change: record.changeId } : {}),
       ...(record.error !== undefined ? { error: record.error } : {}),
       ...(record.notApplied !== undefined ? { notApplied: record.notApplied } : {}),
       dryRun,

@@ -13,6 +13,7 @@ export interface ScalerMetrics {
   signalsDropped: Counter<"kind">;
   assertedSignals: Gauge<"direction">;
   apiErrors: Counter<"operation">;
+  changes: Counter<"outcome">;
   lastTick: Gauge<string>;
   ticks: Counter<string>;
 }
@@ -59,6 +60,12 @@ export function createScalerMetrics(options: { defaultMetrics?: boolean } = {}):
       name: "scaler_api_errors_total",
       help: "Exoscale API calls that failed after the client's retries, by operation",
       labelNames: ["operation"] as const,
+      registers,
+    }),
+    changes: new Counter({
+      name: "scaler_changes_settled_total",
+      help: "Changes to the pool that ended, by outcome (succeeded, failed, made after all, not made)",
+      labelNames: ["outcome"] as const,
       registers,
     }),
     lastTick: new Gauge({

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from "../../lib/shared/log.js";
 import { createApp } from "./app.js";
 import { authConfigured } from "./auth.js";
 import { readScalerConfig, type ScalerConfig } from "./config.js";
-import { PoolDriver } from "./driver.js";
+import { ExoscalePoolTarget } from "./targets/exoscalePool.js";
 import { DecisionLoop } from "./loop.js";
 import { createScalerMetrics, type ScalerMetrics } from "./metrics.js";
 import { SignalStore } from "./signalStore.js";
@@ -67,9 +67,9 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
   const metrics = createScalerMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
   const api = (deps.createApi ?? createScalerApi)(config, logger);
   const store = new SignalStore(config.signalTtlMs, { logger, onDrop: (kind) => metrics.signalsDropped.inc({ kind }) });
-  const driver = new PoolDriver(api, config.poolId, logger);
+  const target = new ExoscalePoolTarget(api, config.poolId, logger, { zone: config.exoscale.zone });
   const loop = new DecisionLoop({
-    driver,
+    target,
     store,
     policy: config.policy,
     tickMs: config.tickMs,

@@ -17,19 +17,19 @@ function describeSignal(s: AssertedSignal): Record<string, unknown> {
 }
 
 export function renderStatus(loopStatus: LoopStatus, signals: SignalState, config: ScalerConfig): Record<string, unknown> {
-  const { pool } = loopStatus;
+  const { target } = loopStatus;
   const { auth, policy } = config;
   return {
     poolId: config.poolId,
     pool:
-      pool === undefined
+      target === undefined
         ? null
         : {
-            size: pool.size,
-            state: pool.state,
-            members: pool.members.length,
-            readAt: pool.readAt,
-            operationPending: pool.operationPending,
+            size: target.size,
+            busy: target.busy ?? null,
+            members: target.members.length,
+            serving: target.members.filter((m) => m.serving).length,
+            readAt: target.readAt,
           },
     signals: { up: signals.up.map(describeSignal), down: signals.down.map(describeSignal) },
     lastDecision: loopStatus.lastDecision ?? null,

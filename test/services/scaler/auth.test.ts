@@ -23,6 +23,11 @@ const cases: Array<[string, AuthSettings, Record<string, string>, boolean | stri
   ["bearer scheme in any case", token, { authorization: "bearer tok3n" }, "token"],
   ["basic password (any user)", token, { authorization: "Basic Z3JhZmFuYTp0b2szbg==" }, "basic"],
   ["wrong bearer", token, { authorization: "Bearer nope" }, false],
+  ["bearer token with a suffix", token, { authorization: "Bearer tok3nSUFFIX" }, false],
+  ["bearer token with a prefix", token, { authorization: "Bearer Xtok3n" }, false],
+  ["bearer token cut short", token, { authorization: "Bearer tok3" }, false],
+  ["basic password with an empty user name", token, { authorization: `Basic ${Buffer.from(":tok3n").toString("base64")}` }, "basic"],
+  ["basic password with a suffix", token, { authorization: `Basic ${Buffer.from("grafana:tok3nX").toString("base64")}` }, false],
   ["token as basic user name is not the password", token, { authorization: `Basic ${Buffer.from("tok3n:").toString("base64")}` }, false],
   ["missing authorization", token, {}, false],
   ["other scheme", token, { authorization: "Token tok3n" }, false],
@@ -71,4 +76,16 @@ test("auth: a timestamp outside the allowed skew is refused even when signed", (
   if (!late.ok) t.regex(late.reason, /too far from now/);
   const junk = authenticate({ ...headers, "x-grafana-alert-timestamp": "soon" }, BODY, hmac, NOW);
   t.false(junk.ok);
+});
+
+test("auth: a timestamp in the future beyond the skew is refused; the skew's own bound is accepted on both sides", (t) => {
+  const headers = { "x-grafana-alert-signature": SIG_TS, "x-grafana-alert-timestamp": TS };
+  const signedAt = Number(TS) * 1000;
+  // now before the signed time: the sender's clock is ahead, or a request was signed for later.
+  const early = authenticate(headers, BODY, hmac, signedAt - 300_001);
+  t.false(early.ok);
+  if (!early.ok) t.regex(early.reason, /too far from now/);
+  t.true(authenticate(headers, BODY, hmac, signedAt - 300_000).ok, "exactly the skew ahead");
+  t.true(authenticate(headers, BODY, hmac, signedAt + 300_000).ok, "exactly the skew behind");
+  t.false(authenticate(headers, BODY, hmac, signedAt + 300_001).ok);
 });

@@ -1,6 +1,6 @@
 import test from "ava";
 import { CONFIGURATIONS, DEFAULT_SIMULATION, runBenchmark, simulate, TRACES } from "../../../bench/policy.js";
-import { COURSE_POLICY } from "../../../services/scaler/config.js";
+import { COURSE_POLICY } from "../../../services/scaler/policy/options.js";
 
 test("bench: the simulation stays within the bounds for every trace and configuration", (t) => {
   for (const trace of Object.values(TRACES)) {

@@ -20,7 +20,7 @@ test("defaults reproduce the course assignment", (t) => {
     signalTtlMs: 600_000,
     bodyLimitBytes: 1024 * 1024,
     cpuValueRef: "B",
-    policy: { minSize: 1, maxSize: 10, mode: "step", scaleUpWarmupMs: 0, scaleDownCooldownMs: 0, victim: "pool" },
+    policy: { minSize: 1, maxSize: 10, mode: "step", scaleUpWarmupMs: 0, scaleDownCooldownMs: 0, victim: "any" },
     exoscale: { key: "EXOkey", secret: "secret", zone: "at-vie-1", timeoutMs: 10_000 },
     poolId: "7f8e5a4c-1111-2222-3333-444455556666",
   });
@@ -78,6 +78,18 @@ test("every option is read", (t) => {
       victim: "oldest",
     },
   });
+});
+
+test("SCALE_IN_VICTIM=pool lets the pool choose (the policy's any)", (t) => {
+  t.is(readScalerConfig({ ...BASE, SCALE_IN_VICTIM: "pool" }).policy.victim, "any");
+  t.is(readScalerConfig({ ...BASE, SCALE_IN_VICTIM: "newest" }).policy.victim, "newest");
+});
+
+test("MIN_SIZE must be at least 1 (at 0 no CPU series could ever ask for a member again); MIN_SIZE = MAX_SIZE is allowed", (t) => {
+  const error = t.throws(() => readScalerConfig({ ...BASE, MIN_SIZE: "0" }), { instanceOf: ConfigError });
+  t.true(error?.problems.some((p) => p === "MIN_SIZE must be at least 1, got 0"));
+  t.like(readScalerConfig({ ...BASE, MIN_SIZE: "1" }).policy, { minSize: 1 });
+  t.like(readScalerConfig({ ...BASE, MIN_SIZE: "3", MAX_SIZE: "3" }).policy, { minSize: 3, maxSize: 3 });
 });
 
 test("every problem is listed at once", (t) => {

@@ -1,16 +1,16 @@
 /** Builders shared by the scaler tests (not a test file: no `.test.ts`). */
-import type { PoolView } from "../../../services/scaler/policy.js";
+import type { TargetView } from "../../../services/scaler/target.js";
 import type { AssertedSignal, SignalState } from "../../../services/scaler/signalStore.js";
 
 export const T0 = Date.parse("2026-01-01T12:00:00Z");
 
-export function pool(size: number, extra: Partial<PoolView> = {}): PoolView {
+export function pool(size: number, extra: Partial<TargetView> = {}): TargetView {
   const members = Array.from({ length: size }, (_, i) => ({
     id: `m${i + 1}`,
     createdAt: T0 - (size - i) * 3600_000, // m1 oldest
-    state: "running" as const,
+    serving: true,
   }));
-  return { size, state: "running", members, operationPending: false, ...extra };
+  return { size, members, ...extra };
 }
 
 let id = 0;

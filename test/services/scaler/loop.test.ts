@@ -1,5 +1,5 @@
 /**
- * The decision loop and pool driver against the in-process API emulator, through the real client,
+ * The decision loop and the Exoscale pool target against the in-process API emulator, through the real client,
  * with sinon fake timers driving both the loop's ticks and the emulator's operation delays.
  */
 import test, { type ExecutionContext } from "ava";
@@ -9,8 +9,8 @@ import type { Emulator, RequestRecord } from "../../../sandbox/emulator/server.j
 import { createExoscaleClient } from "../../../lib/exoscale/client.js";
 import { ExoscaleTimeoutError } from "../../../lib/exoscale/errors.js";
 import type { ComputeApi } from "../../../lib/exoscale/types.js";
-import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/config.js";
-import { PoolDriver } from "../../../services/scaler/driver.js";
+import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/policy/options.js";
+import { ExoscalePoolTarget } from "../../../services/scaler/targets/exoscalePool.js";
 import { DecisionLoop, type DecisionRecord } from "../../../services/scaler/loop.js";
 import { createScalerMetrics } from "../../../services/scaler/metrics.js";
 import type { Signal } from "../../../services/scaler/signals.js";
@@ -72,9 +72,9 @@ async function rig(
   });
   const api = options.wrapApi?.(client) ?? client;
   const store = new SignalStore(600_000);
-  const driver = new PoolDriver(api, poolId, logger);
+  const target = new ExoscalePoolTarget(api, poolId, logger);
   const loop = new DecisionLoop({
-    driver,
+    target,
     store,
     policy: { ...COURSE_POLICY, ...options.policy },
     tickMs: TICK,
@@ -151,9 +151,12 @@ test.serial("a tick that finds the pool changing skips and keeps the pulse for l
   r.signal(pulse("up"));
   // A tick before the operation ends (the loop's next tick comes after OP_DELAY here, so force one).
   const early = await r.loop.tick();
-  t.like(early, { reason: "operation pending", evaluated: false });
-  t.is(r.store.snapshot(Date.now()).up.length, 1, "pulse kept");
+  t.like(early, { reason: "target busy", evaluated: false });
+  t.regex(early?.detail ?? "", /operation pending/);
+  // Both pulses are held: the first until its operation is known to have succeeded, the second for its own step.
+  t.is(r.store.snapshot(Date.now()).up.length, 2, "pulses kept");
   t.like(await r.nextTick(), { reason: "up signal", currentSize: 3, targetSize: 4 });
+  t.is(r.emulator.pool(r.poolId).size, 4, "two pulses, two steps");
 });
 
 test.serial("API errors never stop the loop", async (t) => {
@@ -242,11 +245,11 @@ test.serial("metrics and one structured log line per decision", async (t) => {
     direction: "up",
     from: 1,
     to: 2,
-    poolState: "running",
     signalsUp: 1,
     dryRun: false,
   });
-  t.is(typeof line?.["operation"], "string");
+  t.is(line?.["busy"], undefined);
+  t.is(typeof line?.["change"], "string");
 });
 
 test.serial("proportional: one reading scales once; the next step waits for a fresh value", async (t) => {
@@ -309,13 +312,15 @@ test.serial(":scale timed out but carried out by the API: the next tick consumes
   t.is(r.emulator.pool(r.poolId).size, 2, "the API scaled although the call failed");
 
   const settled = await r.nextTick();
-  t.like(settled, { reason: "already applied", direction: "none", currentSize: 2, targetSize: 2, evaluated: true });
+  t.like(settled, { reason: "no signal", direction: "none", currentSize: 2, targetSize: 2, evaluated: true });
   t.is(r.emulator.pool(r.poolId).size, 2, "one signal, one step");
   t.is(r.store.snapshot(Date.now()).up.length, 0, "the pulse is consumed");
   t.true(
-    r.logger.lines.some((l) => l["msg"] === "decision" && l["reason"] === "already applied" && /made after all/.test(String(l["detail"]))),
+    r.logger.lines.some(
+      (l) => l["msg"] === "change settled" && l["outcome"] === "made after all" && /made after all/.test(String(l["detail"])),
+    ),
   );
-  t.regex(await r.metrics.registry.metrics(), /scaler_decisions_total\{direction="none",reason="already applied"\} 1/);
+  t.regex(await r.metrics.registry.metrics(), /scaler_changes_settled_total\{outcome="made after all"\} 1/);
   t.like(await r.nextTick(), { reason: "no signal" });
   t.is(r.emulator.pool(r.poolId).size, 2);
   t.is(r.emulator.requests.filter((q) => q.operation === "scale-instance-pool").length, 1);
@@ -327,9 +332,10 @@ test.serial("a failed call found applied while the pool was still busy is settle
   r.signal(pulse("up"));
   await r.nextTick();
   // A tick while the pool is still scaling cannot judge; it keeps the pulse and the memory of the call.
-  t.like(await r.loop.tick(), { reason: "pool scaling-up", evaluated: false });
-  t.like(await r.nextTick(), { reason: "already applied", currentSize: 2 });
+  t.like(await r.loop.tick(), { reason: "target busy", evaluated: false });
+  t.like(await r.nextTick(), { reason: "no signal", currentSize: 2 });
   t.is(r.emulator.pool(r.poolId).size, 2);
+  t.true(r.logger.lines.some((l) => l["msg"] === "change settled" && l["outcome"] === "made after all"));
 });
 
 test.serial(":scale refused on every retry (the API did not act): the next tick steps", async (t) => {
@@ -342,6 +348,9 @@ test.serial(":scale refused on every retry (the API did not act): the next tick 
   t.is(r.emulator.pool(r.poolId).size, 1);
   t.like(await r.nextTick(), { reason: "up signal", currentSize: 1, targetSize: 2 });
   t.is(r.emulator.pool(r.poolId).size, 2);
+  t.true(r.logger.lines.some((l) => l["msg"] === "change not made" && l["outcome"] === "not made"));
+  await r.clock.tickAsync(OP_DELAY);
+  t.like(await r.nextTick(), { reason: "no signal", currentSize: 2 });
   t.is(r.store.snapshot(Date.now()).up.length, 0);
 });
 
@@ -352,9 +361,12 @@ test.serial("a pulse that arrives after the failed call still gets its own step"
   await r.nextTick();
   r.signal(pulse("up"));
   await r.clock.tickAsync(OP_DELAY);
-  t.like(await r.nextTick(), { reason: "already applied", currentSize: 2 });
-  t.is(r.store.snapshot(Date.now()).up.length, 1);
+  // The tick that finds the first change made uses up its pulse only; the newer one steps at once.
   t.like(await r.nextTick(), { reason: "up signal", currentSize: 2, targetSize: 3 });
+  await r.clock.tickAsync(OP_DELAY);
+  t.is(r.emulator.pool(r.poolId).size, 3);
+  t.like(await r.nextTick(), { reason: "no signal", currentSize: 3 });
+  t.is(r.store.snapshot(Date.now()).up.length, 0);
 });
 
 test.serial("stop during a tick's read: the decision is logged but never applied", async (t) => {
@@ -364,12 +376,43 @@ test.serial("stop during a tick's read: the decision is logged but never applied
   r.emulator.setFaults({ latencyMs: 1_000 }); // the tick's reads are slow
   const done = once(r.loop.events, "tick") as Promise<[DecisionRecord | undefined]>;
   await r.clock.tickAsync(TICK); // the tick starts and waits for get-instance-pool
-  t.is(r.loop.status().pool?.readAt, new Date(Date.now() - TICK).toISOString(), "still reading");
+  t.is(r.loop.status().target?.readAt, new Date(Date.now() - TICK).toISOString(), "still reading");
   await r.settle(r.loop.stop());
   const [record] = await done;
   t.like(record, { reason: "up signal", direction: "up", targetSize: 2, notApplied: "scaler stopping" });
-  t.is(record?.operationId, undefined);
+  t.is(record?.changeId, undefined);
   t.false(r.emulator.requests.some((q) => q.operation === "scale-instance-pool" || q.operation === "evict-instance-pool-members"));
   t.is(r.emulator.pool(r.poolId).size, 1);
   t.true(r.logger.lines.some((l) => l["msg"] === "decision" && l["notApplied"] === "scaler stopping"));
+});
+
+test.serial("an operation that ends in failure keeps its pulse: the next tick tries again and logs why", async (t) => {
+  const r = await rig(t, { size: 1 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  r.emulator.setFaults({ failOperations: true });
+  t.like(await r.nextTick(), { reason: "up signal", targetSize: 2 });
+  await r.clock.tickAsync(OP_DELAY);
+  t.is(r.emulator.pool(r.poolId).size, 1, "the emulator rolled the failed operation back");
+  r.emulator.setFaults({});
+  t.like(await r.nextTick(), { reason: "up signal", currentSize: 1, targetSize: 2 });
+  const failure = r.logger.lines.find((l) => l["msg"] === "change not made");
+  t.like(failure, { level: "warn", outcome: "failed", signals: "kept for the next tick" });
+  t.regex(String(failure?.["detail"]), /ended in failure \(fault\)/);
+  await r.clock.tickAsync(OP_DELAY);
+  t.like(await r.nextTick(), { reason: "no signal", currentSize: 2 });
+  t.is(r.store.snapshot(Date.now()).up.length, 0, "used up once the change succeeded");
+  t.regex(await r.metrics.registry.metrics(), /scaler_changes_settled_total\{outcome="failed"\} 1/);
+});
+
+test.serial("a pulse is used up only when its change is known to have succeeded", async (t) => {
+  const r = await rig(t, { size: 1 });
+  await r.nextTick();
+  r.signal(pulse("up"));
+  await r.nextTick();
+  t.is(r.store.snapshot(Date.now()).up.length, 1, "held while the operation runs");
+  await r.clock.tickAsync(OP_DELAY);
+  t.like(await r.nextTick(), { reason: "no signal" });
+  t.is(r.store.snapshot(Date.now()).up.length, 0);
+  t.true(r.logger.lines.some((l) => l["msg"] === "change settled" && l["outcome"] === "succeeded" && l["signals"] === "used up"));
 });

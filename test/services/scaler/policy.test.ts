@@ -1,12 +1,13 @@
 import test from "ava";
-import { decide, DECISION_REASONS, type DecisionReason, type PoolView } from "../../../services/scaler/policy.js";
-import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/config.js";
+import { decide, DECISION_REASONS, type DecisionReason } from "../../../services/scaler/policy/decide.js";
+import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/policy/options.js";
+import type { TargetView } from "../../../services/scaler/target.js";
 import type { SignalState } from "../../../services/scaler/signalStore.js";
 import { asserted, pool, signals, T0 } from "./helpers.js";
 
 interface Row {
   name: string;
-  pool: PoolView;
+  pool: TargetView;
   signals: SignalState;
   options?: Partial<PolicyOptions>;
   now?: number;
@@ -44,6 +45,13 @@ const rows: Row[] = [
   { name: "down at min holds", pool: pool(1), signals: signals(0, 1), expect: { direction: "none", target: 1, reason: "at min" } },
   {
     name: "down one above min reaches min",
+    pool: pool(3),
+    signals: signals(0, 1),
+    options: { minSize: 2 },
+    expect: { direction: "down", target: 2, reason: "down signal" },
+  },
+  {
+    name: "down at a raised min holds",
     pool: pool(2),
     signals: signals(0, 1),
     options: { minSize: 2 },
@@ -58,30 +66,63 @@ const rows: Row[] = [
     expect: { direction: "up", target: 2, reason: "below min" },
   },
   {
-    name: "pool scaling-up is skipped, pulses kept",
-    pool: pool(2, { state: "scaling-up" }),
-    signals: signals(1),
-    expect: { direction: "none", target: 2, reason: "pool scaling-up", evaluated: false },
+    name: "below min by more than one step grows to min at once",
+    pool: pool(1),
+    signals: signals(0),
+    options: { minSize: 3 },
+    expect: { direction: "up", target: 3, reason: "below min" },
   },
   {
-    name: "pool suspended is skipped",
-    pool: pool(2, { state: "suspended" }),
+    name: "above max by more than one step shrinks to max at once",
+    pool: pool(6),
+    signals: signals(1),
+    options: { maxSize: 3 },
+    expect: { direction: "down", target: 3, reason: "above max" },
+  },
+  {
+    name: "a busy target is skipped, pulses kept",
+    pool: pool(2, { busy: "scaling-up" }),
+    signals: signals(1),
+    expect: { direction: "none", target: 2, reason: "target busy", evaluated: false },
+  },
+  {
+    name: "a busy target is skipped even below min",
+    pool: pool(1, { busy: "operation pending" }),
     signals: signals(0, 1),
-    expect: { direction: "none", target: 2, reason: "pool suspended", evaluated: false },
-  },
-  {
-    name: "own operation pending is skipped",
-    pool: pool(2, { operationPending: true }),
-    signals: signals(1),
-    expect: { direction: "none", target: 2, reason: "operation pending", evaluated: false },
+    options: { minSize: 2 },
+    expect: { direction: "none", target: 1, reason: "target busy", evaluated: false },
   },
   // Warm-up and cooldown are measured from the members' created-at.
   {
     name: "warm-up blocks up while the newest member is young",
     pool: pool(2, {
       members: [
-        { id: "a", createdAt: T0 - 3600_000, state: "running" },
-        { id: "b", createdAt: T0 - 60_000, state: "starting" },
+        { id: "a", createdAt: T0 - 3600_000, serving: true },
+        { id: "b", createdAt: T0 - 60_000, serving: false },
+      ],
+    }),
+    signals: signals(1),
+    options: { scaleUpWarmupMs: 180_000 },
+    expect: { direction: "none", target: 2, reason: "warming up" },
+  },
+  {
+    name: "warm-up ends exactly at its length",
+    pool: pool(2, {
+      members: [
+        { id: "a", createdAt: T0 - 3600_000, serving: true },
+        { id: "b", createdAt: T0 - 180_000, serving: true },
+      ],
+    }),
+    signals: signals(1),
+    options: { scaleUpWarmupMs: 180_000 },
+    expect: { direction: "up", target: 3, reason: "up signal" },
+  },
+  {
+    name: "warm-up still holds 1 ms before its end",
+    pool: pool(2, {
+      members: [
+        { id: "a", createdAt: T0 - 3600_000, serving: true },
+        { id: "b", createdAt: T0 - 179_999, serving: true },
       ],
     }),
     signals: signals(1),
@@ -92,8 +133,8 @@ const rows: Row[] = [
     name: "warm-up over allows up",
     pool: pool(2, {
       members: [
-        { id: "a", createdAt: T0 - 3600_000, state: "running" },
-        { id: "b", createdAt: T0 - 181_000, state: "running" },
+        { id: "a", createdAt: T0 - 3600_000, serving: true },
+        { id: "b", createdAt: T0 - 181_000, serving: true },
       ],
     }),
     signals: signals(1),
@@ -104,9 +145,9 @@ const rows: Row[] = [
     name: "cooldown blocks down after a recent member",
     pool: pool(3, {
       members: [
-        { id: "a", createdAt: T0 - 3600_000, state: "running" },
-        { id: "b", createdAt: T0 - 3600_000, state: "running" },
-        { id: "c", createdAt: T0 - 100_000, state: "running" },
+        { id: "a", createdAt: T0 - 3600_000, serving: true },
+        { id: "b", createdAt: T0 - 3600_000, serving: true },
+        { id: "c", createdAt: T0 - 100_000, serving: true },
       ],
     }),
     signals: signals(0, 1),
@@ -126,6 +167,20 @@ const rows: Row[] = [
     signals: signals(1),
     options: { scaleDownCooldownMs: 300_000 },
     expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "cooldown ends exactly at its length",
+    pool: pool(3, { lastChangeAt: T0 - 300_000 }),
+    signals: signals(0, 1),
+    options: { scaleDownCooldownMs: 300_000 },
+    expect: { direction: "down", target: 2, reason: "down signal" },
+  },
+  {
+    name: "cooldown still holds 1 ms before its end",
+    pool: pool(3, { lastChangeAt: T0 - 299_999 }),
+    signals: signals(0, 1),
+    options: { scaleDownCooldownMs: 300_000 },
+    expect: { direction: "none", target: 3, reason: "cooling down" },
   },
   {
     name: "cooldown over allows down",
@@ -148,6 +203,20 @@ const rows: Row[] = [
     signals: signals([asserted("up", { value: 90 })]),
     options: { mode: "proportional" },
     expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "proportional up rounds the wanted size up (2 at 85 % for 50 % wants 4)",
+    pool: pool(2),
+    signals: signals([asserted("up", { value: 85 })]),
+    options: { mode: "proportional" },
+    expect: { direction: "up", target: 4, reason: "up signal" },
+  },
+  {
+    name: "proportional up at or below target with every member serving still adds one",
+    pool: pool(2),
+    signals: signals([asserted("up", { value: 50 })]),
+    options: { mode: "proportional" },
+    expect: { direction: "up", target: 3, reason: "up signal" },
   },
   {
     name: "proportional up capped by MAX_STEP",
@@ -249,8 +318,8 @@ const rows: Row[] = [
     pool: pool(4, {
       members: [
         ...pool(2).members,
-        { id: "b1", createdAt: T0 - 30_000, state: "starting" },
-        { id: "b2", createdAt: T0 - 30_000, state: "starting" },
+        { id: "b1", createdAt: T0 - 30_000, serving: false },
+        { id: "b2", createdAt: T0 - 30_000, serving: false },
       ],
     }),
     signals: signals([asserted("up", { value: 95 })]),
@@ -259,7 +328,7 @@ const rows: Row[] = [
   },
   {
     name: "proportional up sized on running members when booting ones are not enough",
-    pool: pool(3, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, state: "starting" }] }),
+    pool: pool(3, { members: [...pool(2).members, { id: "b1", createdAt: T0 - 30_000, serving: false }] }),
     signals: signals([asserted("up", { value: 100 })]),
     options: { mode: "proportional" },
     expect: { direction: "up", target: 4, reason: "up signal" },
@@ -269,8 +338,8 @@ const rows: Row[] = [
     pool: pool(4, {
       members: [
         ...pool(2).members,
-        { id: "b1", createdAt: T0 - 30_000, state: "starting" },
-        { id: "b2", createdAt: T0 - 30_000, state: "starting" },
+        { id: "b1", createdAt: T0 - 30_000, serving: false },
+        { id: "b2", createdAt: T0 - 30_000, serving: false },
       ],
     }),
     signals: signals([asserted("up", { value: 95 })]),
@@ -325,19 +394,7 @@ const rows: Row[] = [
     options: { victim: "oldest", mode: "proportional" },
     expect: { direction: "down", target: 3, reason: "down signal", victims: ["m1", "m2", "m3"] },
   },
-  {
-    name: "victim skips members already going away",
-    pool: pool(3, {
-      members: [
-        { id: "old", createdAt: T0 - 9e6, state: "destroying" },
-        { id: "mid", createdAt: T0 - 8e6, state: "running" },
-        { id: "new", createdAt: T0 - 1e6, state: "running" },
-      ],
-    }),
-    signals: signals(0, 1),
-    options: { victim: "oldest" },
-    expect: { direction: "down", target: 2, reason: "down signal", victims: ["mid"] },
-  },
+
   {
     name: "victim falls back to the pool's choice when members are unknown",
     pool: pool(3, { members: [] }),
@@ -356,6 +413,9 @@ for (const row of rows) {
     t.is(decision.reason, row.expect.reason);
     t.deepEqual(decision.victims, row.expect.victims);
     t.is(decision.evaluated, row.expect.evaluated ?? true);
+    // An evaluated decision uses up exactly the pulses it saw; a skipped one none.
+    const pulses = [...row.signals.up, ...row.signals.down].filter((s) => s.kind === "pulse").map((s) => s.id);
+    t.deepEqual([...decision.consumes].sort(), decision.evaluated ? pulses.sort() : []);
     t.true((DECISION_REASONS as readonly string[]).includes(decision.reason));
     t.true(decision.detail.length > 0);
   });

@@ -84,6 +84,18 @@ test("a late retry of an episode already resolved is ignored", (t) => {
   t.is(store.record([{ ...firingUp, startsAt: "2026-01-01T12:10:00Z" }], T0 + 4000)[0]!.outcome, "asserted");
 });
 
+test("a late resolved of an older episode never withdraws a newer firing of the same alert", (t) => {
+  const store = new SignalStore(600_000);
+  const newer: Signal = { ...firingUp, startsAt: "2026-01-01T12:10:00Z" };
+  t.is(store.record([newer], T0)[0]!.outcome, "asserted");
+  // Grafana retries the old episode's resolve after the alert fired again.
+  t.is(store.record([{ ...resolvedUp, startsAt: "2026-01-01T11:58:00Z" }], T0 + 1000)[0]!.outcome, "not-asserted");
+  t.is(store.snapshot(T0 + 2000).up.length, 1, "the newer episode still asks for a member");
+  // Its own resolve withdraws it.
+  t.is(store.record([{ ...newer, status: "resolved" }], T0 + 3000)[0]!.outcome, "withdrawn");
+  t.is(store.snapshot(T0 + 4000).up.length, 0);
+});
+
 test("resolved for an alert we never held changes nothing and never scales", (t) => {
   const store = new SignalStore(600_000);
   t.is(store.record([resolvedUp], T0)[0]!.outcome, "not-asserted");

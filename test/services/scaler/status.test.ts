@@ -35,12 +35,13 @@ test("after a tick: pool summary, signals with ISO times, last decision and erro
     reason: "up signal" as const,
     detail: "3 → 4",
     evaluated: true,
+    consumes: [1],
     at: iso(T0),
     dryRun: false,
-    operationId: "op-1",
+    changeId: "op-1",
   };
   const loopStatus: LoopStatus = {
-    pool: { ...pool(3), readAt: iso(T0) },
+    target: { ...pool(3, { members: [...pool(2).members, { id: "new", createdAt: T0, serving: false }] }), readAt: iso(T0) },
     lastDecision,
     lastError: { at: iso(T0 - 60_000), message: "get-instance-pool failed: timeout" },
     nextTickAt: iso(T0 + 60_000),
@@ -61,7 +62,7 @@ test("after a tick: pool summary, signals with ISO times, last decision and erro
   const status = renderStatus(loopStatus, { up: [pulse], down: [alert] }, config);
   t.deepEqual(status, {
     poolId: "7f8e5a4c-1111-2222-3333-444455556666",
-    pool: { size: 3, state: "running", members: 3, readAt: iso(T0), operationPending: false },
+    pool: { size: 3, busy: null, members: 3, serving: 2, readAt: iso(T0) },
     signals: {
       up: [{ kind: "pulse", source: "request", since: iso(T0 - 5_000), lastSeen: iso(T0 - 5_000), expiresAt: iso(T0 + 595_000) }],
       down: [

@@ -1,27 +1,11 @@
 /**
- * The one place that decides: a pure function of the pool as read from the API, the asserted
- * signals, the options and the clock. The loop and the benchmark both call it; nothing else scales.
+ * The one place that decides: a pure function of the target as observed, the asserted signals, the
+ * options and the clock. The loop and the benchmark both call it; nothing else produces a Decision.
+ * It speaks of targets and members, never of a particular cloud.
  */
-import type { InstancePoolState, InstanceState } from "../../lib/exoscale/types.js";
-import type { PolicyOptions } from "./config.js";
-import type { AssertedSignal, SignalState } from "./signalStore.js";
-
-export interface PoolMember {
-  id: string;
-  /** ms since epoch, from the member's `created-at`: warm-up and cooldown survive restarts. */
-  createdAt: number;
-  state: InstanceState;
-}
-
-export interface PoolView {
-  size: number;
-  state: InstancePoolState;
-  members: PoolMember[];
-  /** Our own last scale/evict operation has not finished yet. */
-  operationPending: boolean;
-  /** When this process last changed the pool (ms); lost on restart, created-at covers scale-ups. */
-  lastChangeAt?: number;
-}
+import type { TargetView } from "../target.js";
+import { pulseIdsOf, type AssertedSignal, type SignalState } from "../signalStore.js";
+import type { PolicyOptions } from "./options.js";
 
 /** Every reason a decision can give; short, fixed strings so they can label metrics. */
 export const DECISION_REASONS = [
@@ -38,14 +22,7 @@ export const DECISION_REASONS = [
   "cooling down",
   "flap guard",
   "no signal",
-  "already applied", // given by the loop, not decide(): a failed call the API carried out after all
-  "operation pending",
-  "pool creating",
-  "pool scaling-up",
-  "pool scaling-down",
-  "pool updating",
-  "pool destroying",
-  "pool suspended",
+  "target busy",
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
@@ -53,18 +30,21 @@ export interface Decision {
   direction: "up" | "down" | "none";
   currentSize: number;
   targetSize: number;
-  /** Members to evict for a scale-in (SCALE_IN_VICTIM newest|oldest); absent → plain `:scale`. */
+  /** Members to remove on a scale-in (victim newest|oldest); absent → the target picks. */
   victims?: string[];
   reason: DecisionReason;
   /** The numbers behind the reason, for the log line and /status. */
   detail: string;
-  /** False when the pool could not be judged (busy): pulses then wait for the next tick. */
+  /** False when the target could not be judged (busy): pulses then wait for the next tick. */
   evaluated: boolean;
+  /** The pulses (signal ids) this decision uses up once it is carried out; empty when not evaluated. */
+  consumes: readonly number[];
 }
 
-const GONE: ReadonlySet<InstanceState> = new Set(["destroying", "destroyed", "expunging"]);
+/** A decision before decide() attaches what it consumes. */
+type Verdict = Omit<Decision, "consumes">;
 
-function hold(pool: PoolView, reason: DecisionReason, detail: string, evaluated = true): Decision {
+function hold(pool: TargetView, reason: DecisionReason, detail: string, evaluated = true): Verdict {
   return { direction: "none", currentSize: pool.size, targetSize: pool.size, reason, detail, evaluated };
 }
 
@@ -72,7 +52,7 @@ function hold(pool: PoolView, reason: DecisionReason, detail: string, evaluated 
  * The highest CPU these signals reported since our last change to the pool. A value from before it
  * describes the old size; re-applying it every tick would compound (1 → 2 → 4 → 8 on one reading).
  */
-function reportedCpu(signals: readonly AssertedSignal[], pool: PoolView): { cpu?: number; stale: boolean } {
+function reportedCpu(signals: readonly AssertedSignal[], pool: TargetView): { cpu?: number; stale: boolean } {
   const withValue = signals.filter((s) => s.value !== undefined);
   const fresh = withValue.filter((s) => pool.lastChangeAt === undefined || (s.valueAt ?? Number.NEGATIVE_INFINITY) > pool.lastChangeAt);
   if (fresh.length === 0) return { stale: withValue.length > 0 };
@@ -80,12 +60,12 @@ function reportedCpu(signals: readonly AssertedSignal[], pool: PoolView): { cpu?
 }
 
 /**
- * Members whose CPU the alert's average covers: the running ones (as HPA counts ready pods), or the
- * pool size while members are not listed.
+ * Members whose CPU the alert's average covers: the serving ones (as HPA counts ready pods), or the
+ * size while members are not listed.
  */
-function servingCount(pool: PoolView): number {
+function servingCount(pool: TargetView): number {
   if (pool.members.length === 0) return pool.size;
-  return pool.members.filter((m) => m.state === "running").length;
+  return pool.members.filter((m) => m.serving).length;
 }
 
 /** A bare /up or /down asks for one step whatever the alerts last measured. */
@@ -93,15 +73,15 @@ function hasPulse(signals: readonly AssertedSignal[]): boolean {
   return signals.some((s) => s.kind === "pulse");
 }
 
-function newestMemberAt(pool: PoolView): number | undefined {
-  const times = pool.members.filter((m) => !GONE.has(m.state) && Number.isFinite(m.createdAt)).map((m) => m.createdAt);
+function newestMemberAt(pool: TargetView): number | undefined {
+  const times = pool.members.filter((m) => Number.isFinite(m.createdAt)).map((m) => m.createdAt);
   return times.length > 0 ? Math.max(...times) : undefined;
 }
 
-function pickVictims(pool: PoolView, count: number, options: PolicyOptions): string[] | undefined {
-  if (options.victim === "pool" || count <= 0) return undefined;
-  const candidates = pool.members.filter((m) => !GONE.has(m.state));
-  if (candidates.length < count) return undefined; // members not listed yet: let the pool choose
+function pickVictims(pool: TargetView, count: number, options: PolicyOptions): string[] | undefined {
+  if (options.victim === "any" || count <= 0) return undefined;
+  const candidates = pool.members;
+  if (candidates.length < count) return undefined; // members not listed yet: let the target choose
   const sorted = [...candidates].sort((a, b) =>
     options.victim === "newest"
       ? b.createdAt - a.createdAt || a.id.localeCompare(b.id)
@@ -110,7 +90,7 @@ function pickVictims(pool: PoolView, count: number, options: PolicyOptions): str
   return sorted.slice(0, count).map((m) => m.id);
 }
 
-function shrink(pool: PoolView, target: number, reason: DecisionReason, detail: string, options: PolicyOptions): Decision {
+function shrink(pool: TargetView, target: number, reason: DecisionReason, detail: string, options: PolicyOptions): Verdict {
   const victims = pickVictims(pool, pool.size - target, options);
   return {
     direction: "down",
@@ -123,7 +103,7 @@ function shrink(pool: PoolView, target: number, reason: DecisionReason, detail: 
   };
 }
 
-function grow(pool: PoolView, target: number, reason: DecisionReason, detail: string): Decision {
+function grow(pool: TargetView, target: number, reason: DecisionReason, detail: string): Verdict {
   return { direction: "up", currentSize: pool.size, targetSize: target, reason, detail, evaluated: true };
 }
 
@@ -132,28 +112,28 @@ function secondsLeft(ms: number): string {
 }
 
 /**
- * Proportional mode: the members that would bring the running ones' average CPU to TARGET_CPU, with the
+ * Proportional mode: the members that would bring the serving ones' average CPU to TARGET_CPU, with the
  * numbers behind it for the detail line.
  */
-function proportionalTarget(pool: PoolView, cpu: number, options: PolicyOptions): { serving: number; desired: number; basis: string } {
+function proportionalTarget(pool: TargetView, cpu: number, options: PolicyOptions): { serving: number; desired: number; basis: string } {
   const serving = servingCount(pool);
   const desired = Math.ceil((serving * cpu) / options.targetCpu);
-  return { serving, desired, basis: `cpu ${cpu} % on ${serving} running at target ${options.targetCpu} % wants ${desired}` };
+  return { serving, desired, basis: `cpu ${cpu} % on ${serving} serving at target ${options.targetCpu} % wants ${desired}` };
 }
 
 /** Proportional mode waits for a fresh value rather than re-apply one measured before our last change (a pulse still steps). */
 function staleHold(
-  pool: PoolView,
+  pool: TargetView,
   direction: "up" | "down",
   asserted: readonly AssertedSignal[],
   stale: boolean,
   options: PolicyOptions,
-): Decision | undefined {
+): Verdict | undefined {
   if (options.mode !== "proportional" || !stale || hasPulse(asserted)) return undefined;
   return hold(pool, "stale value", `the ${direction} alert's last value predates our last change; waiting for a fresh notification`);
 }
 
-function decideUp(pool: PoolView, up: readonly AssertedSignal[], reason: DecisionReason, options: PolicyOptions, now: number): Decision {
+function decideUp(pool: TargetView, up: readonly AssertedSignal[], reason: DecisionReason, options: PolicyOptions, now: number): Verdict {
   const { size } = pool;
   const { maxSize } = options;
   if (size >= maxSize) return hold(pool, "at max", `size ${size} is at MAX_SIZE ${maxSize}`);
@@ -170,7 +150,7 @@ function decideUp(pool: PoolView, up: readonly AssertedSignal[], reason: Decisio
   if (waiting !== undefined) return waiting;
   if (options.mode !== "proportional" || cpu === undefined) return grow(pool, size + 1, reason, `${size} → ${size + 1}`);
   const { serving, desired, basis } = proportionalTarget(pool, cpu, options);
-  // The high average is over the running members only; members still booting will absorb it.
+  // The high average is over the serving members only; members still booting will absorb it.
   if (serving < size && desired <= size)
     return hold(pool, "covered by booting members", `${basis}; ${size - serving} of ${size} still booting`);
   const target = Math.min(Math.max(desired, size + 1), size + options.maxStep, maxSize);
@@ -184,7 +164,7 @@ function flapGuarded(size: number, target: number, cpu: number, options: PolicyO
   return guarded;
 }
 
-function decideDown(pool: PoolView, down: readonly AssertedSignal[], options: PolicyOptions, now: number): Decision {
+function decideDown(pool: TargetView, down: readonly AssertedSignal[], options: PolicyOptions, now: number): Verdict {
   const { size } = pool;
   const { minSize } = options;
   if (size <= minSize) return hold(pool, "at min", `size ${size} is at MIN_SIZE ${minSize}`);
@@ -225,9 +205,8 @@ function decideDown(pool: PoolView, down: readonly AssertedSignal[], options: Po
   return shrink(pool, target, "down signal", detail, options);
 }
 
-export function decide(pool: PoolView, signals: SignalState, options: PolicyOptions, now: number): Decision {
-  if (pool.operationPending) return hold(pool, "operation pending", "our last scale operation has not finished", false);
-  if (pool.state !== "running") return hold(pool, `pool ${pool.state}`, `the pool is ${pool.state}; waiting for it to settle`, false);
+function judge(pool: TargetView, signals: SignalState, options: PolicyOptions, now: number): Verdict {
+  if (pool.busy !== undefined) return hold(pool, "target busy", `target busy: ${pool.busy}; waiting for it to settle`, false);
 
   const { size } = pool;
   const { minSize, maxSize } = options;
@@ -240,4 +219,9 @@ export function decide(pool: PoolView, signals: SignalState, options: PolicyOpti
   // Both directions at once: adding capacity is the safe side.
   if (wantsUp) return decideUp(pool, signals.up, wantsDown ? "up wins over down" : "up signal", options, now);
   return decideDown(pool, signals.down, options, now);
+}
+
+export function decide(pool: TargetView, signals: SignalState, options: PolicyOptions, now: number): Decision {
+  const verdict = judge(pool, signals, options, now);
+  return { ...verdict, consumes: verdict.evaluated ? [...pulseIdsOf(signals)] : [] };
 }
