@@ -35,7 +35,8 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   const exoscale = readExoscaleEnv(r, { multiplePools: false });
   const timeoutSeconds = r.int("EXOSCALE_API_TIMEOUT_SECONDS", { default: 10, min: 1, max: 120 });
 
-  const listenHost = r.string("LISTEN_HOST", "0.0.0.0");
+  // Loopback by default: Grafana runs on the same host, and /status and /metrics need no credentials.
+  const listenHost = r.string("LISTEN_HOST", "127.0.0.1");
   if (!isListenHost(listenHost)) {
     r.problem(`LISTEN_HOST must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost, got "${listenHost}"`);
   }

@@ -20,7 +20,30 @@ import { createScalerMetrics, type ScalerMetrics } from "./metrics.js";
 import { SignalStore } from "./signalStore.js";
 import { renderStatus } from "./status.js";
 
+/** How the webhook receiver bounds its clients: Grafana and Alertmanager send small bodies at once. */
+export interface HttpLimits {
+  /** Whole request, body included; a slower client gets 408. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are dropped at once. */
+  maxConnections: number;
+  /** How often the timeouts above are checked (Node checks every 30 s by default). */
+  checkIntervalMs: number;
+}
+
+export const WEBHOOK_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 128,
+  checkIntervalMs: 1_000,
+});
+
 export interface ScalerDeps {
+  /** Tighter limits for tests. */
+  httpLimits?: Partial<HttpLimits>;
   /** Builds the API client from the validated config (default: createScalerApi). */
   createApi?: (config: ScalerConfig, logger: Logger) => ComputeApi;
   logger?: Logger;
@@ -94,7 +117,17 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     nextTickAt: () => loop.status().nextTickAt,
     now,
   });
-  const http = createServer(app);
+  const limits = { ...WEBHOOK_HTTP_LIMITS, ...deps.httpLimits };
+  const http = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    app,
+  );
+  http.maxConnections = limits.maxConnections;
   const address = await listenOn(http, config);
   const { port } = address;
   loop.start();

@@ -30,13 +30,35 @@ export interface ParseOptions {
 }
 
 export interface ParsedNotification {
-  format: "bare" | "grafana" | "alertmanager" | "grafana-legacy";
+  /** `resolved`: a body that only says the condition is over, without alerts to withdraw: nothing to record. */
+  format: "bare" | "grafana" | "alertmanager" | "grafana-legacy" | "resolved";
   signals: Signal[];
   /** Alerts we could not attribute to a direction, with why (reported back, not an error). */
   ignored: string[];
 }
 
 export type ParseResult = { ok: true; value: ParsedNotification } | { ok: false; error: string };
+
+/**
+ * A request value as short text for an error message. Never recurses into it: a body nested 100 000
+ * levels deep must give a 400 that says so, not overflow the stack while being described.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  if (value === undefined) return "nothing";
+  return Array.isArray(value) ? "a list" : "an object";
+}
+
+/** A rule id as part of a key: only plain values identify a rule; anything else is refused by the caller. */
+function ruleIdOf(body: Record<string, unknown>): string | undefined {
+  for (const field of ["ruleId", "ruleName"]) {
+    const value = body[field];
+    if (typeof value === "string" || typeof value === "number") return String(value);
+    if (value !== undefined) return undefined;
+  }
+  return "rule";
+}
 
 function parseDirection(value: string | undefined): Direction | undefined {
   const v = value?.trim().toLowerCase();
@@ -73,7 +95,7 @@ function alertValue(alert: Record<string, unknown>, annotations: Record<string, 
 
 function parseAlerts(body: Record<string, unknown>, format: "grafana" | "alertmanager", options: ParseOptions): ParseResult {
   const alerts = body["alerts"];
-  if (!Array.isArray(alerts)) return { ok: false, error: `a version "${String(body["version"])}" payload needs an "alerts" array` };
+  if (!Array.isArray(alerts)) return { ok: false, error: `a version ${describeValue(body["version"])} payload needs an "alerts" array` };
   const signals: Signal[] = [];
   const ignored: string[] = [];
   alerts.forEach((alert, index) => {
@@ -85,7 +107,7 @@ function parseAlerts(body: Record<string, unknown>, format: "grafana" | "alertma
     const annotations = stringMap(alert["annotations"]);
     const status = alert["status"] ?? body["status"];
     if (status !== "firing" && status !== "resolved") {
-      ignored.push(`alerts[${index}] has status ${JSON.stringify(status)}, expected "firing" or "resolved"`);
+      ignored.push(`alerts[${index}] has status ${describeValue(status)}, expected "firing" or "resolved"`);
       return;
     }
     // The path decides for unlabelled alerts; a label that contradicts it is a misrouted contact point,
@@ -133,9 +155,10 @@ function parseLegacy(body: Record<string, unknown>, options: ParseOptions): Pars
   const direction = options.pathDirection ?? tagged;
   if (direction === undefined) return { ok: false, error: "legacy Grafana alert without a scale=up|down tag, send it to /up or /down" };
   if (state !== "alerting" && state !== "ok") {
-    return { ok: false, error: `legacy Grafana alert with state ${JSON.stringify(state)}, expected "alerting" or "ok"` };
+    return { ok: false, error: `legacy Grafana alert with state ${describeValue(state)}, expected "alerting" or "ok"` };
   }
-  const id = body["ruleId"] ?? body["ruleName"] ?? "rule";
+  const id = ruleIdOf(body);
+  if (id === undefined) return { ok: false, error: "legacy Grafana alert whose ruleId or ruleName is not a string or a number" };
   const matches = Array.isArray(body["evalMatches"]) ? body["evalMatches"] : [];
   const values = matches.map((m) => (isRecord(m) ? finiteNumber(m["value"]) : undefined)).filter((v): v is number => v !== undefined);
   const value = values.length > 0 ? Math.max(...values) : undefined;
@@ -147,7 +170,7 @@ function parseLegacy(body: Record<string, unknown>, options: ParseOptions): Pars
         {
           direction,
           source: "grafana-legacy",
-          key: `grafana-legacy:${String(id)}`,
+          key: `grafana-legacy:${id}`,
           status: state === "alerting" ? "firing" : "resolved",
           ...(value !== undefined ? { value } : {}),
         },
@@ -157,9 +180,27 @@ function parseLegacy(body: Record<string, unknown>, options: ParseOptions): Pars
   };
 }
 
+/** Top-level words a notification uses to say its condition is over (Grafana, Alertmanager, custom templates). */
+const RESOLVED_WORDS = new Set(["resolved", "ok", "normal", "inactive"]);
+
+/** A top-level `status` or `state` that says the condition is over: such a body never asks for a member. */
+function saysResolved(body: Record<string, unknown>): boolean {
+  return ["status", "state"].some((field) => {
+    const value = body[field];
+    return typeof value === "string" && RESOLVED_WORDS.has(value.trim().toLowerCase());
+  });
+}
+
+const EXPECTED =
+  'expected an empty body or {} (one step), a Grafana (version "1") or Alertmanager (version "4") webhook, or a legacy Grafana alert';
+
 /**
- * Parses one request body. An empty body on /up or /down is the course's bare trigger; on /webhook a
- * payload must say its format. `raw` is the body exactly as received.
+ * Parses one request body. The rule is exact:
+ * - an empty body or `{}` on /up or /down is the course's bare trigger (one pulse); on /webhook it says nothing;
+ * - a recognised notification (Grafana v1, Alertmanager v4, legacy Grafana) is parsed as such;
+ * - any other body whose top-level status or state says resolved/ok is accepted and records nothing;
+ * - anything else is refused, saying what was expected.
+ * `raw` is the body exactly as received.
  */
 export function parseNotification(raw: string, options: ParseOptions): ParseResult {
   const text = raw.trim();
@@ -181,14 +222,16 @@ export function parseNotification(raw: string, options: ParseOptions): ParseResu
   } catch (error) {
     return { ok: false, error: `malformed JSON: ${messageOf(error)}` };
   }
-  if (!isRecord(body)) return { ok: false, error: "the body must be a JSON object" };
+  if (!isRecord(body)) return { ok: false, error: `the body must be a JSON object; ${EXPECTED}` };
   const version = body["version"];
   if (version === "1" || version === 1) return parseAlerts(body, "grafana", options);
   if (version === "4" || version === 4) return parseAlerts(body, "alertmanager", options);
   if (version !== undefined)
-    return { ok: false, error: `unknown payload version ${JSON.stringify(version)}; expected "1" (Grafana) or "4" (Alertmanager)` };
+    return { ok: false, error: `unknown payload version ${describeValue(version)}; expected "1" (Grafana) or "4" (Alertmanager)` };
   if ("state" in body && ("ruleName" in body || "ruleId" in body || "evalMatches" in body)) return parseLegacy(body, options);
-  // A JSON object without alerts on /up or /down is a plain trigger (some tools post `{}`).
-  if (options.pathDirection !== undefined && !("alerts" in body)) return bare();
-  return { ok: false, error: 'unknown payload: expected a Grafana (version "1") or Alertmanager (version "4") webhook' };
+  if (Object.keys(body).length === 0) return bare();
+  if (saysResolved(body)) {
+    return { ok: true, value: { format: "resolved", signals: [], ignored: ["the body says its condition is resolved: nothing to do"] } };
+  }
+  return { ok: false, error: `unknown payload: ${EXPECTED}` };
 }

@@ -16,6 +16,15 @@ function describeSignal(s: AssertedSignal): Record<string, unknown> {
   };
 }
 
+/** How many held signals /status shows per direction (the newest heard of); the count covers all of them. */
+export const STATUS_SIGNALS_SHOWN = 5;
+
+/** A count and the few signals heard of most recently, so /status stays small however many are held. */
+function summarise(list: readonly AssertedSignal[]): { count: number; newest: Record<string, unknown>[] } {
+  const newest = [...list].sort((a, b) => b.lastSeen - a.lastSeen || b.id - a.id).slice(0, STATUS_SIGNALS_SHOWN);
+  return { count: list.length, newest: newest.map(describeSignal) };
+}
+
 export function renderStatus(loopStatus: LoopStatus, signals: SignalState, config: ScalerConfig): Record<string, unknown> {
   const { target } = loopStatus;
   const { auth, policy } = config;
@@ -31,7 +40,7 @@ export function renderStatus(loopStatus: LoopStatus, signals: SignalState, confi
             serving: target.members.filter((m) => m.serving).length,
             readAt: target.readAt,
           },
-    signals: { up: signals.up.map(describeSignal), down: signals.down.map(describeSignal) },
+    signals: { up: summarise(signals.up), down: summarise(signals.down) },
     lastDecision: loopStatus.lastDecision ?? null,
     lastError: loopStatus.lastError ?? null,
     nextTickAt: loopStatus.nextTickAt ?? null,

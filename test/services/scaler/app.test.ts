@@ -114,6 +114,19 @@ test("malformed JSON → 400 with the reason, nothing recorded", async (t) => {
   t.regex(await metrics.registry.metrics(), /scaler_webhooks_total\{outcome="bad_request"\} 1/);
 });
 
+test("a resolved-looking body on /up → 202 with nothing recorded; an unknown object → 400; deep nesting → 400, never 500", async (t) => {
+  const { url, recorded } = await start(t, {}, 1_000_000);
+  const resolved = await fetch(`${url}/up`, { method: "POST", body: JSON.stringify({ status: "resolved" }) });
+  t.is(resolved.status, 202);
+  t.like(await resolved.json(), { format: "resolved", recorded: [] });
+  const unknown = await fetch(`${url}/up`, { method: "POST", body: JSON.stringify({ a: { b: {} } }) });
+  t.is(unknown.status, 400);
+  const deep = `{"version":"1","alerts":[{"status":${"[".repeat(100_000)}${"]".repeat(100_000)}}]}`;
+  const nested = await fetch(`${url}/webhook`, { method: "POST", body: deep });
+  t.is(nested.status, 400);
+  t.deepEqual(recorded(), { up: 0, down: 0 });
+});
+
 test("unknown payload → 400, nothing recorded", async (t) => {
   const { url, recorded } = await start(t);
   const res = await fetch(`${url}/webhook`, { method: "POST", body: JSON.stringify({ version: "9", alerts: [] }) });

@@ -13,7 +13,7 @@ const BASE = {
 test("defaults reproduce the course assignment", (t) => {
   const c = readScalerConfig(BASE);
   t.like(c, {
-    listenHost: "0.0.0.0",
+    listenHost: "127.0.0.1",
     listenPort: 8090,
     tickMs: 60_000,
     dryRun: false,

@@ -3,6 +3,8 @@
  * start-up errors. Fake timers drive the loop and the emulator's latency; HTTP is real, on loopback.
  */
 import test from "ava";
+import { connect, type Socket } from "node:net";
+import { once } from "node:events";
 import sinon from "sinon";
 import { createExoscaleClient } from "../../../lib/exoscale/client.js";
 import { clientOptionsFromEnv } from "../../../lib/exoscale/env.js";
@@ -65,4 +67,43 @@ test.serial("a LISTEN_HOST that is not an address of this machine is a configura
   };
   const error = await t.throwsAsync(startScaler(env, deps(logger)), { instanceOf: ConfigError });
   t.regex(error?.problems[0] ?? "", /LISTEN_HOST "192\.0\.2\.1" cannot be listened on \(EADDRNOTAVAIL\)/);
+});
+
+/** A raw client that sends `text` and collects what comes back until the server closes. */
+function rawClient(port: number, text: string): { socket: Socket; closed: Promise<string> } {
+  const socket = connect(port, "127.0.0.1");
+  socket.write(text);
+  let answer = "";
+  socket.on("data", (chunk: Buffer) => (answer += chunk.toString("utf8")));
+  const closed = new Promise<string>((resolve) => socket.on("close", () => resolve(answer)));
+  socket.on("error", () => undefined);
+  return { socket, closed };
+}
+
+test("a client that stalls half-way through its body gets 408 and is dropped; connections beyond the cap are refused", async (t) => {
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
+  const pool = emulator.createPool({ size: 1 });
+  const logger = createMemoryLogger("scaler");
+  const scaler = await startScaler(
+    { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" },
+    { ...deps(logger), httpLimits: { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000, checkIntervalMs: 50, maxConnections: 3 } },
+  );
+  t.teardown(() => scaler.stop());
+  const stalled = rawClient(scaler.port, 'POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":');
+  const started = Date.now();
+  const answer = await stalled.closed;
+  t.regex(answer, /^HTTP\/1\.1 408/);
+  t.true(Date.now() - started < 5_000, "dropped within the request timeout, not Node's 300 s");
+  t.is(scaler.store.snapshot(Date.now()).up.length, 0, "nothing recorded from a half body");
+
+  // Three idle connections fill the cap; a fourth is closed by the server without an answer.
+  const idle = [0, 1, 2].map(() => connect(scaler.port, "127.0.0.1"));
+  await Promise.all(idle.map((socket) => once(socket, "connect")));
+  t.teardown(() => idle.forEach((socket) => socket.destroy()));
+  const extra = rawClient(scaler.port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  t.is(await extra.closed, "", "refused beyond maxConnections");
+  idle.forEach((socket) => socket.destroy());
+  await Promise.all(idle.map((socket) => once(socket, "close")));
+  const ok = await fetch(`${scaler.url}/health`);
+  t.is(ok.status, 200, "served again once connections are free");
 });

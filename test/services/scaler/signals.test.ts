@@ -165,3 +165,49 @@ for (const [name, body, options, error] of bad) {
     if (!r.ok) t.regex(r.error, error);
   });
 }
+
+test("a body that says resolved or ok is never a pulse: accepted, nothing recorded", (t) => {
+  for (const body of [
+    { status: "resolved" },
+    { state: "ok", title: "[OK] HighCPU" },
+    { status: "Resolved", message: "custom template: CPU back to normal", receiver: "scaler" },
+    { state: "normal" },
+  ]) {
+    for (const options of [up, down, webhook]) {
+      const r = parseNotification(JSON.stringify(body), options);
+      t.deepEqual(r, {
+        ok: true,
+        value: { format: "resolved", signals: [], ignored: ["the body says its condition is resolved: nothing to do"] },
+      });
+    }
+  }
+});
+
+test("only an empty body or {} is a bare pulse; any other unrecognised object is refused, saying what was expected", (t) => {
+  for (const body of [{ a: { b: {} } }, { status: "firing" }, { title: "[FIRING] HighCPU" }, { alerts: [] }]) {
+    const r = parseNotification(JSON.stringify(body), up);
+    t.false(r.ok, JSON.stringify(body));
+    if (!r.ok) t.regex(r.error, /expected an empty body or \{\} \(one step\), a Grafana \(version "1"\) or Alertmanager \(version "4"\)/);
+  }
+  t.true(parseNotification(" { } ", up).ok);
+  t.false(parseNotification("{}", webhook).ok, "{} on /webhook says nothing");
+  t.false(parseNotification("[]", up).ok);
+});
+
+test("deeply nested values in version, an alert's status, a legacy state or ruleId give a 400 reason, never an exception", (t) => {
+  const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+  const bodies = [
+    `{"version":${deep}}`,
+    `{"version":"1","alerts":[{"status":${deep},"labels":{"scale":"up"}}]}`,
+    `{"version":"4","status":${deep},"alerts":[{"labels":{"scale":"up"}}]}`,
+    `{"state":${deep},"ruleName":"cpu","tags":{"scale":"up"}}`,
+    `{"state":"alerting","ruleId":${deep},"tags":{"scale":"up"}}`,
+  ];
+  for (const body of bodies) {
+    for (const options of [up, webhook]) {
+      const r = parseNotification(body, options);
+      t.false(r.ok, body.slice(0, 60));
+      if (!r.ok) t.true(r.error.length < 400, r.error.slice(0, 100));
+    }
+  }
+});

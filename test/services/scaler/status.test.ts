@@ -18,7 +18,7 @@ test("before the first tick: nulls for what is not known yet, the settings from 
   t.deepEqual(status, {
     poolId: "7f8e5a4c-1111-2222-3333-444455556666",
     pool: null,
-    signals: { up: [], down: [] },
+    signals: { up: { count: 0, newest: [] }, down: { count: 0, newest: [] } },
     lastDecision: null,
     lastError: null,
     nextTickAt: null,
@@ -64,18 +64,24 @@ test("after a tick: pool summary, signals with ISO times, last decision and erro
     poolId: "7f8e5a4c-1111-2222-3333-444455556666",
     pool: { size: 3, busy: null, members: 3, serving: 2, readAt: iso(T0) },
     signals: {
-      up: [{ kind: "pulse", source: "request", since: iso(T0 - 5_000), lastSeen: iso(T0 - 5_000), expiresAt: iso(T0 + 595_000) }],
-      down: [
-        {
-          kind: "alert",
-          source: "grafana",
-          key: "grafana:abc",
-          startsAt: "2026-01-01T11:50:00Z",
-          since: iso(T0 - 600_000),
-          lastSeen: iso(T0 - 30_000),
-          value: 12.5,
-        },
-      ],
+      up: {
+        count: 1,
+        newest: [{ kind: "pulse", source: "request", since: iso(T0 - 5_000), lastSeen: iso(T0 - 5_000), expiresAt: iso(T0 + 595_000) }],
+      },
+      down: {
+        count: 1,
+        newest: [
+          {
+            kind: "alert",
+            source: "grafana",
+            key: "grafana:abc",
+            startsAt: "2026-01-01T11:50:00Z",
+            since: iso(T0 - 600_000),
+            lastSeen: iso(T0 - 30_000),
+            value: 12.5,
+          },
+        ],
+      },
     },
     lastDecision,
     lastError: { at: iso(T0 - 60_000), message: "get-instance-pool failed: timeout" },
@@ -83,4 +89,18 @@ test("after a tick: pool summary, signals with ISO times, last decision and erro
     settings: { tickSeconds: 60, dryRun: false, mode: "step", minSize: 1, maxSize: 10, auth: ["token", "hmac"] },
   });
   t.false(JSON.stringify(status).includes("tok3n") || JSON.stringify(status).includes("s3cret"), "no secret in /status");
+});
+
+test("/status lists the count of held signals and only the few heard of most recently", (t) => {
+  const config = readScalerConfig(ENV);
+  const many = Array.from({ length: 1000 }, (_, i) => asserted("up", { kind: "alert", key: `k${i}`, lastSeen: T0 + i }));
+  const status = renderStatus({ tickSeconds: 60, dryRun: false }, { up: many, down: [] }, config) as {
+    signals: { up: { count: number; newest: { key: string }[] } };
+  };
+  t.is(status.signals.up.count, 1000);
+  t.deepEqual(
+    status.signals.up.newest.map((s) => s.key),
+    ["k999", "k998", "k997", "k996", "k995"],
+  );
+  t.true(JSON.stringify(status).length < 3000);
 });
