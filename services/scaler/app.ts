@@ -8,9 +8,13 @@ import { isRecord } from "../../lib/shared/json.js";
 import type { Logger } from "../../lib/shared/log.js";
 import { sendMetrics } from "../../lib/shared/metricsServer.js";
 import { authenticate, type AuthSettings } from "./auth.js";
+import { createLineThrottle } from "./lineThrottle.js";
 import type { ScalerMetrics, WebhookOutcome } from "./metrics.js";
 import { parseNotification, type Direction } from "./signals.js";
 import type { SignalStore } from "./signalStore.js";
+
+/** Per-request lines of one kind are written at most once in this window (the metrics count them all). */
+export const REQUEST_LOG_WINDOW_MS = 10_000;
 
 export interface AppOptions {
   store: SignalStore;
@@ -34,9 +38,20 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable("x-powered-by");
 
+  const throttle = createLineThrottle(REQUEST_LOG_WINDOW_MS);
   const reject = (res: Response, status: number, outcome: WebhookOutcome, error: string, req: Request): void => {
     metrics.webhooks.inc({ outcome });
-    logger.warn("request rejected", { path: req.path, method: req.method, status, error, remote: req.socket.remoteAddress });
+    const skipped = throttle.admit(`rejected ${status}`, now());
+    if (skipped !== undefined) {
+      logger.warn("request rejected", {
+        path: req.path,
+        method: req.method,
+        status,
+        error,
+        remote: req.socket.remoteAddress,
+        ...(skipped > 0 ? { alsoRejectedSinceLastLine: skipped } : {}),
+      });
+    }
     res.status(status).json({ error });
   };
 
@@ -65,13 +80,16 @@ export function createApp(options: AppOptions): express.Express {
       const results = store.record(parsed.value.signals, now());
       for (const r of results) metrics.signals.inc({ direction: r.direction, status: r.status, outcome: r.outcome });
       metrics.webhooks.inc({ outcome: "accepted" });
-      logger.info("signal received", {
-        path: req.path,
-        format: parsed.value.format,
-        auth: auth.method,
-        recorded: results.map((r) => `${r.direction} ${r.status} ${r.outcome}`),
-        ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
-      });
+      const skipped = throttle.admit(`accepted ${parsed.value.format}`, now());
+      if (skipped !== undefined)
+        logger.info("signal received", {
+          ...(skipped > 0 ? { alsoReceivedSinceLastLine: skipped } : {}),
+          path: req.path,
+          format: parsed.value.format,
+          auth: auth.method,
+          recorded: results.map((r) => `${r.direction} ${r.status} ${r.outcome}`),
+          ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
+        });
       const nextTickAt = options.nextTickAt?.();
       res.status(202).json({
         format: parsed.value.format,

@@ -11,6 +11,8 @@ export interface AuthSettings {
   hmacTimestampHeader?: string;
   /** A signed timestamp further than this from now is refused (replay protection). */
   hmacMaxSkewMs: number;
+  /** Refuse HMAC signatures that carry no timestamp: without one a captured request can be replayed forever. */
+  hmacRequireTimestamp?: boolean;
 }
 
 /** Grafana's code and UI disagree on the header name, so both are accepted (lower-case, as Node gives them). */
@@ -72,6 +74,9 @@ function checkHmac(headers: Headers, body: Buffer, settings: AuthSettings & { hm
     .map((h) => header(headers, h))
     .find((v) => v !== undefined)
     ?.trim();
+  if (timestamp === undefined && settings.hmacRequireTimestamp === true) {
+    return { ok: false, reason: "the HMAC signature carries no timestamp, which WEBHOOK_HMAC_REQUIRE_TIMESTAMP requires" };
+  }
   if (timestamp !== undefined) {
     if (!/^\d+$/.test(timestamp)) return { ok: false, reason: "the HMAC timestamp is not a Unix time in seconds" };
     if (Math.abs(now - Number(timestamp) * 1000) > settings.hmacMaxSkewMs) {

@@ -68,6 +68,7 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
     r.problem(`WEBHOOK_HMAC_TIMESTAMP_HEADER must be a header name, got "${webhookHmacTimestampHeader}"`);
   }
   const hmacSkew = r.int("WEBHOOK_HMAC_MAX_SKEW_SECONDS", { default: 300, min: 1, max: 86400 });
+  const hmacRequireTimestamp = r.bool("WEBHOOK_HMAC_REQUIRE_TIMESTAMP", false);
   const cpuValueRef = r.string("CPU_VALUE_REF", "B");
   const logLevel = r.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info");
   r.finish();
@@ -85,6 +86,7 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
       ...(webhookHmacSecret !== undefined ? { hmacSecret: webhookHmacSecret } : {}),
       ...(webhookHmacTimestampHeader !== undefined ? { hmacTimestampHeader: webhookHmacTimestampHeader } : {}),
       hmacMaxSkewMs: hmacSkew * 1000,
+      ...(hmacRequireTimestamp ? { hmacRequireTimestamp } : {}),
     },
     cpuValueRef,
     dryRun,

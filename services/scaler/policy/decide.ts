@@ -37,12 +37,18 @@ export interface Decision {
   detail: string;
   /** False when the target could not be judged (busy): pulses then wait for the next tick. */
   evaluated: boolean;
-  /** The pulses (signal ids) this decision uses up once it is carried out; empty when not evaluated. */
+  /**
+   * The pulses (signal ids) this decision uses up once it is carried out: every pulse it saw, except when
+   * the target was busy or a warm-up or cooldown holds (the request still stands once the wait is over).
+   */
   consumes: readonly number[];
 }
 
 /** A decision before decide() attaches what it consumes. */
 type Verdict = Omit<Decision, "consumes">;
+
+/** Holds that only ask to wait: a bare /up or /down that meets one is kept for a later tick. */
+const WAITING: ReadonlySet<DecisionReason> = new Set(["warming up", "cooling down"]);
 
 function hold(pool: TargetView, reason: DecisionReason, detail: string, evaluated = true): Verdict {
   return { direction: "none", currentSize: pool.size, targetSize: pool.size, reason, detail, evaluated };
@@ -223,5 +229,6 @@ function judge(pool: TargetView, signals: SignalState, options: PolicyOptions, n
 
 export function decide(pool: TargetView, signals: SignalState, options: PolicyOptions, now: number): Decision {
   const verdict = judge(pool, signals, options, now);
-  return { ...verdict, consumes: verdict.evaluated ? [...pulseIdsOf(signals)] : [] };
+  const keepsPulses = !verdict.evaluated || WAITING.has(verdict.reason);
+  return { ...verdict, consumes: keepsPulses ? [] : [...pulseIdsOf(signals)] };
 }

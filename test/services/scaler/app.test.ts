@@ -1,6 +1,6 @@
 import test from "ava";
 import { createServer } from "node:http";
-import { createApp } from "../../../services/scaler/app.js";
+import { createApp, REQUEST_LOG_WINDOW_MS } from "../../../services/scaler/app.js";
 import type { AuthSettings } from "../../../services/scaler/auth.js";
 import { createScalerMetrics } from "../../../services/scaler/metrics.js";
 import { SignalStore } from "../../../services/scaler/signalStore.js";
@@ -214,4 +214,32 @@ test("each accepted request logs one structured line", async (t) => {
   await fetch(`${url}/webhook`, { method: "POST", body: fixture("grafana-firing-up") });
   const line = logger.lines.find((l) => l["msg"] === "signal received");
   t.like(line, { level: "info", service: "scaler", path: "/webhook", format: "grafana", auth: "none", recorded: ["up firing asserted"] });
+});
+
+test("per-request lines do not grow with request volume: one per kind per window, then a count of those left out", async (t) => {
+  let now = NOW;
+  const logger = createMemoryLogger("scaler");
+  const metrics = createScalerMetrics({ defaultMetrics: false });
+  const app = createApp({
+    store: new SignalStore(600_000),
+    auth: { token: "tok3n", hmacMaxSkewMs: 300_000 },
+    bodyLimitBytes: 4096,
+    cpuValueRef: "B",
+    metrics,
+    logger,
+    status: () => ({}),
+    now: () => now,
+  });
+  const server = createServer(app);
+  const url = urlOf(await listen(server, 0, "127.0.0.1"));
+  t.teardown(() => closeServer(server));
+  for (let i = 0; i < 50; i += 1) t.is((await fetch(`${url}/up`)).status, 401);
+  for (let i = 0; i < 20; i += 1) t.is((await fetch(`${url}/up`, { headers: { authorization: "Bearer tok3n" } })).status, 202);
+  const lines = (msg: string) => logger.lines.filter((l) => l["msg"] === msg);
+  t.is(lines("request rejected").length, 1);
+  t.is(lines("signal received").length, 1);
+  t.regex(await metrics.registry.metrics(), /scaler_webhooks_total\{outcome="unauthorized"\} 50/);
+  now += REQUEST_LOG_WINDOW_MS;
+  await fetch(`${url}/up`);
+  t.like(lines("request rejected")[1], { alsoRejectedSinceLastLine: 49 });
 });

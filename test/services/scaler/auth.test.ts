@@ -47,6 +47,18 @@ const cases: Array<[string, AuthSettings, Record<string, string>, boolean | stri
   ["HMAC with a wrong secret", { ...hmac, hmacSecret: "other" }, { "x-grafana-alert-signature": SIG_NO_TS }, false],
   ["HMAC missing", hmac, {}, false],
   ["HMAC does not accept a bearer token", hmac, { authorization: "Bearer s3cret" }, false],
+  [
+    "HMAC without a timestamp when one is required",
+    { ...hmac, hmacRequireTimestamp: true },
+    { "x-grafana-alert-signature": SIG_NO_TS },
+    false,
+  ],
+  [
+    "HMAC with a timestamp when one is required",
+    { ...hmac, hmacRequireTimestamp: true },
+    { "x-grafana-alert-signature": SIG_TS, "x-grafana-alert-timestamp": TS },
+    "hmac",
+  ],
   ["both configured: token suffices", both, { authorization: "Bearer tok3n" }, "token"],
   ["both configured: HMAC suffices", both, { "x-grafana-alert-signature": SIG_NO_TS }, "hmac"],
   ["both configured: wrong token, right HMAC", both, { authorization: "Bearer x", "x-grafana-alert-signature": SIG_NO_TS }, "hmac"],

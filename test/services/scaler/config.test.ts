@@ -53,6 +53,7 @@ test("every option is read", (t) => {
     WEBHOOK_HMAC_SECRET: "h",
     WEBHOOK_HMAC_TIMESTAMP_HEADER: "X-Ts",
     WEBHOOK_HMAC_MAX_SKEW_SECONDS: "60",
+    WEBHOOK_HMAC_REQUIRE_TIMESTAMP: "true",
     CPU_VALUE_REF: "A",
   });
   t.like(c, {
@@ -63,7 +64,7 @@ test("every option is read", (t) => {
     dryRun: true,
     signalTtlMs: 0,
     bodyLimitBytes: 4096,
-    auth: { token: "t", hmacSecret: "h", hmacTimestampHeader: "X-Ts", hmacMaxSkewMs: 60_000 },
+    auth: { token: "t", hmacSecret: "h", hmacTimestampHeader: "X-Ts", hmacMaxSkewMs: 60_000, hmacRequireTimestamp: true },
     cpuValueRef: "A",
     policy: {
       minSize: 2,

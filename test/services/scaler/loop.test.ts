@@ -222,7 +222,8 @@ test.serial("cooldown comes from the members' created-at, so it survives a resta
   second.signal(pulse("down"));
   t.like(await second.nextTick(), { reason: "cooling down", targetSize: 2 });
   second.signal(pulse("up"));
-  t.like(await second.loop.tick(), { reason: "up signal" }); // the 30 s warm-up is over; the down pulse was dropped while cooling down
+  // The 30 s warm-up is over; the down pulse kept through the cooldown meets the up pulse, and up wins.
+  t.like(await second.loop.tick(), { reason: "up wins over down" });
   t.is(second.emulator.pool(second.poolId).size, 3);
 });
 

@@ -413,9 +413,10 @@ for (const row of rows) {
     t.is(decision.reason, row.expect.reason);
     t.deepEqual(decision.victims, row.expect.victims);
     t.is(decision.evaluated, row.expect.evaluated ?? true);
-    // An evaluated decision uses up exactly the pulses it saw; a skipped one none.
+    // A decision uses up exactly the pulses it saw, except while the target is busy or a warm-up or cooldown holds.
     const pulses = [...row.signals.up, ...row.signals.down].filter((s) => s.kind === "pulse").map((s) => s.id);
-    t.deepEqual([...decision.consumes].sort(), decision.evaluated ? pulses.sort() : []);
+    const waits = !decision.evaluated || decision.reason === "warming up" || decision.reason === "cooling down";
+    t.deepEqual([...decision.consumes].sort(), waits ? [] : pulses.sort());
     t.true((DECISION_REASONS as readonly string[]).includes(decision.reason));
     t.true(decision.detail.length > 0);
   });
@@ -460,4 +461,18 @@ test("policy: never leaves [MIN_SIZE, MAX_SIZE] for any size and signal mix", (t
       }
     }
   }
+});
+
+test("policy: a bare /up during a warm-up and a bare /down during a cooldown are kept; one at a bound is used up", (t) => {
+  const young = pool(2, { members: [...pool(1).members, { id: "b", createdAt: T0 - 60_000, serving: false }] });
+  const warming = decide(young, signals(1), { ...COURSE_POLICY, scaleUpWarmupMs: 180_000 }, T0);
+  t.is(warming.reason, "warming up");
+  t.deepEqual(warming.consumes, []);
+  const cooling = decide(pool(3, { lastChangeAt: T0 - 1000 }), signals(0, 1), { ...COURSE_POLICY, scaleDownCooldownMs: 300_000 }, T0);
+  t.is(cooling.reason, "cooling down");
+  t.deepEqual(cooling.consumes, []);
+  const state = signals(0, 1);
+  const atMin = decide(pool(1), state, COURSE_POLICY, T0);
+  t.is(atMin.reason, "at min");
+  t.deepEqual(atMin.consumes, [state.down[0]!.id]);
 });
