@@ -28,6 +28,8 @@ export interface AppOptions {
   /** When the next tick will act on what was recorded (for the 202 body). */
   nextTickAt?: () => string | undefined;
   now?: () => number;
+  /** Awaited before a 202 is sent, so what was acknowledged survives a restart (the state file). */
+  persist?: () => Promise<void>;
 }
 
 const SIGNAL_METHODS = new Set(["GET", "POST", "PUT"]);
@@ -57,7 +59,7 @@ export function createApp(options: AppOptions): express.Express {
 
   const signalHandler =
     (pathDirection: Direction | undefined) =>
-    (req: Request, res: Response): void => {
+    async (req: Request, res: Response): Promise<void> => {
       if (!SIGNAL_METHODS.has(req.method)) {
         res.set("Allow", "GET, POST, PUT");
         reject(res, 405, "bad_request", `method ${req.method} not allowed; use GET, POST or PUT`, req);
@@ -90,6 +92,7 @@ export function createApp(options: AppOptions): express.Express {
           recorded: results.map((r) => `${r.direction} ${r.status} ${r.outcome}`),
           ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
         });
+      if (results.length > 0) await options.persist?.();
       const nextTickAt = options.nextTickAt?.();
       res.status(202).json({
         format: parsed.value.format,

@@ -20,6 +20,8 @@ export interface ScalerConfig {
   /** refId of the Grafana `values` entry that carries the CPU percentage. */
   cpuValueRef: string;
   dryRun: boolean;
+  /** Where held signals and pending changes survive a restart; undefined = memory only. */
+  stateFile?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   policy: PolicyOptions;
 }
@@ -70,6 +72,8 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   const hmacSkew = r.int("WEBHOOK_HMAC_MAX_SKEW_SECONDS", { default: 300, min: 1, max: 86400 });
   const hmacRequireTimestamp = r.bool("WEBHOOK_HMAC_REQUIRE_TIMESTAMP", false);
   const cpuValueRef = r.string("CPU_VALUE_REF", "B");
+  const stateFile = r.optionalString("STATE_FILE");
+  if (stateFile !== undefined && stateFile.endsWith("/")) r.problem(`STATE_FILE must name a file, not a directory, got "${stateFile}"`);
   const logLevel = r.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info");
   r.finish();
 
@@ -90,6 +94,7 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
     },
     cpuValueRef,
     dryRun,
+    ...(stateFile !== undefined ? { stateFile } : {}),
     logLevel,
     policy: {
       minSize,

@@ -21,6 +21,10 @@ export interface LoopOptions {
   logger: Logger;
   metrics: ScalerMetrics;
   now?: () => number;
+  /** Awaited at the end of every tick that read the target (the state file is written then). */
+  persist?: () => Promise<void>;
+  /** How long stop() waits for a change in flight before giving up on it (default 1000 ms). */
+  stopWaitMs?: number;
 }
 
 export interface DecisionRecord extends Decision {
@@ -47,11 +51,13 @@ export class DecisionLoop {
   /** Emits "tick" (DecisionRecord | undefined) after every tick, for tests and embedders. */
   readonly events = new EventEmitter();
   private timer?: ReturnType<typeof setTimeout>;
-  private running?: Promise<void>;
+  private running?: Promise<unknown>;
   private stopped = true;
   /** Set by stop(): a tick in flight must not change the pool any more. */
   private stopRequested = false;
   private nextTickAt?: number;
+  /** The decision whose change is being sent to the target right now. */
+  private inFlight?: Decision;
   private lastView?: TargetView & { readAt: string };
   private lastDecision?: DecisionRecord;
   private lastError?: { at: string; message: string };
@@ -75,12 +81,11 @@ export class DecisionLoop {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.running = this.tick()
+        void this.tick()
           .then((record) => {
             this.events.emit("tick", record);
           })
           .finally(() => {
-            this.running = undefined;
             // Fixed rate: a slow tick shortens the wait, it never makes ticks overlap.
             this.schedule(Math.max(at + this.options.tickMs, this.now()));
           });
@@ -96,7 +101,24 @@ export class DecisionLoop {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.nextTickAt = undefined;
-    await this.running;
+    const running = this.running;
+    if (running === undefined) return;
+    // A change already sent cannot be called back: wait for its answer, but not past the stop budget.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<true>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.options.stopWaitMs ?? 1000);
+    });
+    const late = await Promise.race([running.then(() => false as const), gaveUp]);
+    clearTimeout(timer);
+    const inFlight = this.inFlight;
+    if (late && inFlight !== undefined) {
+      this.options.logger.warn("stopping with a change in flight; its outcome is unknown", {
+        direction: inFlight.direction,
+        from: inFlight.currentSize,
+        to: inFlight.targetSize,
+        hint: "the change was recorded before it was sent: with STATE_FILE set, the next start judges it from the pool's size",
+      });
+    }
   }
 
   status(): LoopStatus {
@@ -121,11 +143,16 @@ export class DecisionLoop {
 
   /** One pass of read → decide → apply → explain. Never throws. */
   async tick(): Promise<DecisionRecord | undefined> {
-    try {
-      return await this.evaluate(this.now());
-    } finally {
+    // Tracked, scheduled or not, so stop() can wait for whatever tick is under way.
+    const run = this.evaluate(this.now()).finally(() => {
       this.options.metrics.ticks.inc();
       this.options.metrics.lastTick.set(this.now() / 1000);
+    });
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      if (this.running === run) this.running = undefined;
     }
   }
 
@@ -148,6 +175,7 @@ export class DecisionLoop {
     const record = await this.applyDecision(decision, now);
     this.lastDecision = record;
     this.report(record, view, signals, now);
+    await this.options.persist?.();
     return record;
   }
 
@@ -188,6 +216,15 @@ export class DecisionLoop {
       record.notApplied = "scaler stopping";
       return record;
     }
+    // Said before the call: if the process is stopped during it, the log still shows what was sent.
+    this.options.logger.info("applying", {
+      direction: decision.direction,
+      from: decision.currentSize,
+      to: decision.targetSize,
+      target: target.description,
+      ...(decision.victims !== undefined ? { victims: decision.victims } : {}),
+    });
+    this.inFlight = decision;
     try {
       const applied = await target.apply(decision, now);
       if (applied.id !== undefined) record.changeId = applied.id;
@@ -195,6 +232,8 @@ export class DecisionLoop {
     } catch (error) {
       record.error = messageOf(error);
       this.fail(error, now);
+    } finally {
+      this.inFlight = undefined;
     }
     return record;
   }

@@ -9,6 +9,7 @@ import { clientOptionsFromEnv } from "../../lib/exoscale/env.js";
 import type { ComputeApi } from "../../lib/exoscale/types.js";
 import { ConfigError } from "../../lib/shared/env.js";
 import { closeServer, listen, urlOf } from "../../lib/shared/http.js";
+import { isRecord } from "../../lib/shared/json.js";
 import type { RunningService } from "../../lib/shared/lifecycle.js";
 import { createLogger, type Logger } from "../../lib/shared/log.js";
 import { createApp } from "./app.js";
@@ -18,6 +19,7 @@ import { ExoscalePoolTarget } from "./targets/exoscalePool.js";
 import { DecisionLoop } from "./loop.js";
 import { createScalerMetrics, type ScalerMetrics } from "./metrics.js";
 import { SignalStore } from "./signalStore.js";
+import { STATE_VERSION, StateFile } from "./stateFile.js";
 import { renderStatus } from "./status.js";
 
 /** How the webhook receiver bounds its clients: Grafana and Alertmanager send small bodies at once. */
@@ -83,6 +85,52 @@ async function listenOn(http: Server, config: ScalerConfig): Promise<AddressInfo
   }
 }
 
+/**
+ * Takes back what a previous run saved (STATE_FILE), dropping what has expired since, and returns the file
+ * to save to; without STATE_FILE the scaler says once that a restart forgets held signals.
+ */
+async function openStateFile(
+  config: ScalerConfig,
+  logger: Logger,
+  now: () => number,
+  store: SignalStore,
+  target: ExoscalePoolTarget,
+): Promise<StateFile | undefined> {
+  if (config.stateFile === undefined) {
+    logger.info("STATE_FILE not set: held signals and pending changes live in memory only and a restart forgets them");
+    return undefined;
+  }
+  const file = new StateFile(config.stateFile, {
+    logger,
+    now,
+    snapshot: () => ({
+      version: STATE_VERSION,
+      savedAt: new Date(now()).toISOString(),
+      targetId: config.poolId,
+      signals: store.exportState(),
+      target: target.exportState(),
+    }),
+  });
+  const saved = await file.load();
+  if (saved === undefined) return file;
+  if (saved.targetId !== config.poolId) {
+    logger.warn("the state file is about another pool; not taking it back", { stateFile: config.stateFile, savedFor: saved.targetId });
+    return file;
+  }
+  store.importState(saved.signals, now());
+  const targetTaken = target.importState(saved.target);
+  if (!targetTaken) logger.warn("the state file's pending change is not in a known shape; ignoring it", { stateFile: config.stateFile });
+  const held = store.snapshot(now());
+  logger.info("state restored", {
+    stateFile: config.stateFile,
+    savedAt: saved.savedAt,
+    signalsUp: held.up.length,
+    signalsDown: held.down.length,
+    changeInFlight: targetTaken && isRecord(saved.target) && saved.target["change"] !== undefined,
+  });
+  return file;
+}
+
 export async function startScaler(env: Readonly<Record<string, string | undefined>>, deps: ScalerDeps = {}): Promise<RunningScaler> {
   const config = readScalerConfig(env);
   const logger = deps.logger ?? createLogger("scaler", { level: config.logLevel });
@@ -90,7 +138,12 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
   const metrics = createScalerMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
   const api = (deps.createApi ?? createScalerApi)(config, logger);
   const store = new SignalStore(config.signalTtlMs, { logger, onDrop: (kind) => metrics.signalsDropped.inc({ kind }) });
-  const target = new ExoscalePoolTarget(api, config.poolId, logger, { zone: config.exoscale.zone });
+  // Called only once the state file below is open (its target's hook runs during a tick, not before).
+  const persist = async (): Promise<void> => {
+    await stateFile?.save();
+  };
+  const target = new ExoscalePoolTarget(api, config.poolId, logger, { zone: config.exoscale.zone, beforeChange: persist });
+  const stateFile = await openStateFile(config, logger, now, store, target);
   const loop = new DecisionLoop({
     target,
     store,
@@ -100,6 +153,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     logger,
     metrics,
     now,
+    persist,
   });
   if (!authConfigured(config.auth)) {
     logger.warn("no webhook auth configured: anyone who can reach the port can scale the pool; set WEBHOOK_TOKEN or WEBHOOK_HMAC_SECRET", {
@@ -114,6 +168,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     metrics,
     logger,
     status: () => renderStatus(loop.status(), store.snapshot(now()), config),
+    persist,
     nextTickAt: () => loop.status().nextTickAt,
     now,
   });
@@ -141,6 +196,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     mode: config.policy.mode,
     victim: config.policy.victim,
     dryRun: config.dryRun,
+    stateFile: config.stateFile ?? "none (memory only)",
   });
   return {
     url: urlOf(address),
@@ -155,6 +211,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
       const closing = closeServer(http);
       await loop.stop();
       await closing;
+      await persist();
       logger.info("scaler stopped");
     },
   };

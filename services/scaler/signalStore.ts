@@ -1,3 +1,4 @@
+import { isRecord } from "../../lib/shared/json.js";
 import type { Logger } from "../../lib/shared/log.js";
 import type { Direction, Signal, SignalSource } from "./signals.js";
 
@@ -59,6 +60,51 @@ export interface SignalStoreOptions {
   logger?: Logger;
   /** Called for every entry dropped to stay under a cap (for a metric). */
   onDrop?: (kind: CappedKind) => void;
+}
+
+/** What the store holds, as plain JSON (for the state file); the order of each list is its age order. */
+export interface SignalStoreState {
+  nextId: number;
+  pulses: AssertedSignal[];
+  alerts: AssertedSignal[];
+  /** Resolved episodes and when they resolved (ms). */
+  resolved: Array<[string, number]>;
+}
+
+const SOURCES: ReadonlySet<string> = new Set(["request", "grafana", "alertmanager", "grafana-legacy"]);
+
+function isAssertedSignal(value: unknown): value is AssertedSignal {
+  if (!isRecord(value)) return false;
+  const num = (key: string, optional = false): boolean =>
+    (optional && value[key] === undefined) || (typeof value[key] === "number" && Number.isFinite(value[key]));
+  return (
+    num("id") &&
+    (value["direction"] === "up" || value["direction"] === "down") &&
+    typeof value["source"] === "string" &&
+    SOURCES.has(value["source"]) &&
+    (value["kind"] === "pulse" || value["kind"] === "alert") &&
+    typeof value["key"] === "string" &&
+    (value["startsAt"] === undefined || typeof value["startsAt"] === "string") &&
+    num("since") &&
+    num("lastSeen") &&
+    num("expiresAt", true) &&
+    num("value", true) &&
+    num("valueAt", true)
+  );
+}
+
+/** The state as read back from a file, or undefined when it is not one the store wrote. */
+export function parseSignalStoreState(value: unknown): SignalStoreState | undefined {
+  if (!isRecord(value)) return undefined;
+  const { nextId, pulses, alerts, resolved } = value;
+  if (typeof nextId !== "number" || !Number.isInteger(nextId) || nextId < 1) return undefined;
+  if (!Array.isArray(pulses) || !pulses.every(isAssertedSignal) || pulses.some((s) => s.kind !== "pulse")) return undefined;
+  if (!Array.isArray(alerts) || !alerts.every(isAssertedSignal) || alerts.some((s) => s.kind !== "alert")) return undefined;
+  const episodes = Array.isArray(resolved) ? resolved : undefined;
+  if (episodes === undefined || !episodes.every((e) => Array.isArray(e) && typeof e[0] === "string" && typeof e[1] === "number")) {
+    return undefined;
+  }
+  return { nextId, pulses, alerts, resolved: episodes as Array<[string, number]> };
 }
 
 export const DEFAULT_MAX_ALERTS = 1000;
@@ -215,5 +261,28 @@ export class SignalStore {
     for (let i = this.pulses.length - 1; i >= 0; i -= 1) {
       if (ids.has(this.pulses[i]!.id)) this.pulses.splice(i, 1);
     }
+  }
+
+  /** Everything held, as plain JSON, for the state file. */
+  exportState(): SignalStoreState {
+    return {
+      nextId: this.nextId,
+      pulses: this.pulses.map((p) => ({ ...p })),
+      alerts: [...this.alerts.values()].map((a) => ({ ...a })),
+      resolved: [...this.resolved.entries()],
+    };
+  }
+
+  /** Replaces what is held with a saved state, within the caps; what has expired since is dropped. */
+  importState(state: SignalStoreState, now: number): void {
+    this.pulses.length = 0;
+    this.alerts.clear();
+    this.resolved.clear();
+    for (const pulse of state.pulses.slice(-this.caps.pulses)) this.pulses.push({ ...pulse });
+    for (const alert of state.alerts.slice(-this.caps.alerts)) this.alerts.set(`${alert.direction}|${alert.key}`, { ...alert });
+    for (const [episode, at] of state.resolved.slice(-this.caps["resolved-episodes"])) this.resolved.set(episode, at);
+    const highest = Math.max(0, ...state.pulses.map((s) => s.id), ...state.alerts.map((s) => s.id));
+    this.nextId = Math.max(state.nextId, highest + 1);
+    this.prune(now);
   }
 }

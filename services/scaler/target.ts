@@ -61,6 +61,10 @@ export interface ScaleTarget {
   observe(now: number): Promise<Observation>;
   /** Starts the change a decision asks for; throws TargetError when it is refused or fails. */
   apply(decision: Decision, now: number): Promise<AppliedChange>;
+  /** Its memory of its own changes as plain JSON, for the state file. */
+  exportState(): unknown;
+  /** Takes back a memory saved by exportState; false (and nothing changed) when it does not recognise it. */
+  importState(state: unknown): boolean;
 }
 
 /** A call to the target that failed, named by the operation so logs and metrics say which one. */

@@ -8,6 +8,7 @@ import { ExoscaleNotFoundError } from "../../../lib/exoscale/errors.js";
 import { readPool } from "../../../lib/exoscale/pool.js";
 import type { ComputeApi, Instance, InstanceState, Operation } from "../../../lib/exoscale/types.js";
 import { messageOf } from "../../../lib/shared/errors.js";
+import { isRecord } from "../../../lib/shared/json.js";
 import type { Logger } from "../../../lib/shared/log.js";
 import type { Decision } from "../policy/decide.js";
 import { TargetError, type AppliedChange, type Observation, type ScaleTarget, type SettledChange, type TargetMember } from "../target.js";
@@ -23,16 +24,27 @@ export interface ExoscalePoolOptions {
   maxPendingMs?: number;
   /** For the description, e.g. "at-vie-1". */
   zone?: string;
+  /**
+   * Awaited after a change is recorded and before the API is called (the state file is written then), so
+   * a process that dies mid-call still knows, when it starts again, that the change may have been made.
+   */
+  beforeChange?: () => Promise<void>;
+}
+
+/** What the target remembers across restarts. */
+export interface ExoscalePoolState {
+  lastChangeAt?: number;
+  change?: Change;
 }
 
 /** Members on their way out: not counted, not chosen to leave. */
 const LEAVING: ReadonlySet<InstanceState> = new Set(["destroying", "destroyed", "expunging"]);
 
-interface Change {
+export interface Change {
   decision: Decision;
   startedAt: number;
   /** Our last change before this one, restored if this one fails. */
-  previousChangeAt: number | undefined;
+  previousChangeAt?: number;
   /** The operation to wait for; undefined once only the pool's size can say whether it was made. */
   operationId?: string;
 }
@@ -43,6 +55,33 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw new TargetError(operation, error);
   }
+}
+
+function isDecision(value: unknown): value is Decision {
+  if (!isRecord(value)) return false;
+  const { direction, currentSize, targetSize, victims, consumes } = value;
+  return (
+    (direction === "up" || direction === "down") &&
+    Number.isInteger(currentSize) &&
+    Number.isInteger(targetSize) &&
+    (victims === undefined || (Array.isArray(victims) && victims.every((v) => typeof v === "string"))) &&
+    Array.isArray(consumes) &&
+    consumes.every((id) => typeof id === "number") &&
+    typeof value["reason"] === "string" &&
+    typeof value["detail"] === "string" &&
+    typeof value["evaluated"] === "boolean"
+  );
+}
+
+function isChange(value: unknown): value is Change {
+  if (!isRecord(value)) return false;
+  const { decision, startedAt, previousChangeAt, operationId } = value;
+  return (
+    isDecision(decision) &&
+    typeof startedAt === "number" &&
+    (previousChangeAt === undefined || typeof previousChangeAt === "number") &&
+    (operationId === undefined || typeof operationId === "string")
+  );
 }
 
 function memberOf(instance: Instance): TargetMember {
@@ -65,7 +104,7 @@ export class ExoscalePoolTarget implements ScaleTarget {
     private readonly api: PoolApi,
     private readonly poolId: string,
     private readonly logger: Logger,
-    options: ExoscalePoolOptions = {},
+    private readonly options: ExoscalePoolOptions = {},
   ) {
     this.maxPendingMs = options.maxPendingMs ?? 15 * 60_000;
     this.description = `instance pool ${poolId}${options.zone ? ` in ${options.zone}` : ""}`;
@@ -101,6 +140,12 @@ export class ExoscalePoolTarget implements ScaleTarget {
     if (decision.direction === "none") throw new Error("nothing to apply");
     const victims = decision.victims ?? [];
     const operation = victims.length > 0 ? "evict-instance-pool-members" : "scale-instance-pool";
+    const previousChangeAt = this.lastChangeAt;
+    // Remembered before the call: if the call fails, or the process dies during it, the API may have acted
+    // all the same (a client timeout does not stop the server), and the pool's size will tell.
+    const change: Change = { decision, startedAt: now, ...(previousChangeAt !== undefined ? { previousChangeAt } : {}) };
+    this.change = change;
+    await this.options.beforeChange?.();
     let answer: Operation;
     try {
       answer =
@@ -108,19 +153,37 @@ export class ExoscalePoolTarget implements ScaleTarget {
           ? await this.api.evictInstancePoolMembers(this.poolId, victims)
           : await this.api.scaleInstancePool(this.poolId, decision.targetSize);
     } catch (error) {
-      // The API may have acted all the same (a client timeout does not stop the server): the size will tell.
-      this.change = { decision, startedAt: now, previousChangeAt: this.lastChangeAt };
       throw new TargetError(operation, error);
     }
     if (answer.state === "failure" || answer.state === "timeout") {
       // Refused outright: nothing changed, so the signals behind it still ask for it.
+      this.change = undefined;
       throw new TargetError(operation, new Error(operationFailure(answer)));
     }
-    const previousChangeAt = this.lastChangeAt;
     this.lastChangeAt = now;
-    if (answer.state !== "pending") return { id: answer.id, done: true };
-    this.change = { decision, startedAt: now, previousChangeAt, operationId: answer.id };
+    if (answer.state !== "pending") {
+      this.change = undefined;
+      return { id: answer.id, done: true };
+    }
+    change.operationId = answer.id;
     return { id: answer.id, done: false };
+  }
+
+  exportState(): ExoscalePoolState {
+    return {
+      ...(this.lastChangeAt !== undefined ? { lastChangeAt: this.lastChangeAt } : {}),
+      ...(this.change !== undefined ? { change: { ...this.change } } : {}),
+    };
+  }
+
+  importState(state: unknown): boolean {
+    if (!isRecord(state)) return false;
+    const { lastChangeAt, change } = state;
+    if (lastChangeAt !== undefined && typeof lastChangeAt !== "number") return false;
+    if (change !== undefined && !isChange(change)) return false;
+    this.lastChangeAt = lastChangeAt;
+    this.change = change;
+    return true;
   }
 
   /** Whether our operation still runs; settles it when it has ended. */

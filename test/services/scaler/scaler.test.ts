@@ -5,14 +5,19 @@
 import test from "ava";
 import { connect, type Socket } from "node:net";
 import { once } from "node:events";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import sinon from "sinon";
 import { createExoscaleClient } from "../../../lib/exoscale/client.js";
 import { clientOptionsFromEnv } from "../../../lib/exoscale/env.js";
 import { startScaler, type ScalerDeps } from "../../../services/scaler/scaler.js";
+import { parseState } from "../../../services/scaler/stateFile.js";
 import { ConfigError } from "../../../lib/shared/env.js";
 import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 import { drive } from "../../helpers/fakeTime.js";
+import { tempDir } from "../../helpers/fs.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const FAKE = {
   toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as Array<
@@ -106,4 +111,98 @@ test("a client that stalls half-way through its body gets 408 and is dropped; co
   await Promise.all(idle.map((socket) => once(socket, "close")));
   const ok = await fetch(`${scaler.url}/health`);
   t.is(ok.status, 200, "served again once connections are free");
+});
+
+test("STATE_FILE: a 202-acknowledged /up survives a restart before the next tick and is acted on after it", async (t) => {
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
+  const pool = emulator.createPool({ size: 1 });
+  const dir = await tempDir(t, "scaler-restart-");
+  const env = { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", STATE_FILE: join(dir, "state.json") };
+  const first = await startScaler(env, deps(createMemoryLogger("scaler")));
+  await once(first.loop.events, "tick");
+  t.is((await fetch(`${first.url}/up`)).status, 202);
+  // On disk by the time the 202 arrives: a crash now (no clean stop) would not lose it.
+  const saved = parseState(await readFile(join(dir, "state.json"), "utf8"));
+  t.true(saved.ok && saved.state.signals.pulses.length === 1);
+  await first.stop();
+  t.is(emulator.pool(pool.id).size, 1, "nothing scaled before the restart");
+
+  const logger = createMemoryLogger("scaler");
+  const second = await startScaler(env, deps(logger));
+  t.teardown(() => second.stop());
+  const [record] = (await once(second.loop.events, "tick")) as [{ reason: string; targetSize: number }];
+  t.like(record, { reason: "up signal", targetSize: 2 });
+  t.is(emulator.pool(pool.id).size, 2);
+  t.true(logger.lines.some((l) => l["msg"] === "state restored" && l["signalsUp"] === 1));
+});
+
+test("STATE_FILE: a restart while our operation runs does not stack a second change, even if the API says the pool is running", async (t) => {
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1", operationDelayMs: 3_600_000 });
+  const pool = emulator.createPool({ size: 1 });
+  const dir = await tempDir(t, "scaler-pending-");
+  const env = { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", STATE_FILE: join(dir, "state.json") };
+  // An API whose pool reads `running` while an operation is under way: only our own memory prevents a second step.
+  const runningApi: ScalerDeps["createApi"] = (config) => {
+    const api = createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), retry: { limit: 0 } });
+    return { ...api, getInstancePool: async (id) => ({ ...(await api.getInstancePool(id)), state: "running" }) };
+  };
+  const first = await startScaler(env, { ...deps(createMemoryLogger("scaler")), createApi: runningApi });
+  await once(first.loop.events, "tick");
+  await fetch(`${first.url}/up`);
+  t.like(await first.loop.tick(), { reason: "up signal", targetSize: 2 });
+  await first.stop();
+
+  const second = await startScaler(env, { ...deps(createMemoryLogger("scaler")), createApi: runningApi });
+  t.teardown(() => second.stop());
+  await fetch(`${second.url}/up`);
+  const [record] = (await once(second.loop.events, "tick")) as [{ reason: string; detail: string }];
+  t.like(record, { reason: "target busy" });
+  t.regex(record.detail, /operation pending/);
+  t.is(emulator.requests.filter((q) => q.operation === "scale-instance-pool").length, 1, "one change, not two");
+});
+
+test("STATE_FILE: a corrupt file is kept aside and the scaler starts empty; unset, it says once that memory is all it has", async (t) => {
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
+  const pool = emulator.createPool({ size: 1 });
+  const dir = await tempDir(t, "scaler-corrupt-");
+  await writeFile(join(dir, "state.json"), "not json");
+  const logger = createMemoryLogger("scaler");
+  const scaler = await startScaler(
+    { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", STATE_FILE: join(dir, "state.json") },
+    deps(logger),
+  );
+  await scaler.stop();
+  t.true(logger.lines.some((l) => l["level"] === "warn" && /state file unreadable/.test(String(l["msg"]))));
+  t.true((await readdir(dir)).some((name) => name.startsWith("state.json.corrupt-")));
+  const memoryOnly = createMemoryLogger("scaler");
+  const plain = await startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" }, deps(memoryOnly));
+  await plain.stop();
+  t.is(memoryOnly.lines.filter((l) => /STATE_FILE not set/.test(String(l["msg"]))).length, 1);
+});
+
+test("stop while a :scale call is in flight: 'applying' was logged before the call, stop waits a bounded time, then says so", async (t) => {
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
+  const pool = emulator.createPool({ size: 1 });
+  const logger = createMemoryLogger("scaler");
+  const scaler = await startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" }, deps(logger));
+  await once(scaler.loop.events, "tick");
+  await fetch(`${scaler.url}/up`);
+  // Once the tick has read the pool, every further answer takes 30 s: the :scale call hangs.
+  const slowAfterReads = (q: { operation?: string }): void => {
+    if (q.operation !== "list-instances") return;
+    emulator.events.off("request", slowAfterReads);
+    emulator.setFaults({ latencyMs: 30_000 });
+  };
+  emulator.events.on("request", slowAfterReads);
+  void scaler.loop.tick();
+  await waitFor(() => logger.lines.some((l) => l["msg"] === "applying"), { what: "the applying line" });
+  t.like(
+    logger.lines.find((l) => l["msg"] === "applying"),
+    { direction: "up", from: 1, to: 2 },
+  );
+  const started = Date.now();
+  await scaler.stop();
+  t.true(Date.now() - started < 1_500, "within the stop budget");
+  t.true(logger.lines.some((l) => l["msg"] === "stopping with a change in flight; its outcome is unknown" && l["to"] === 2));
+  t.is(logger.lines.at(-1)?.["msg"], "scaler stopped");
 });

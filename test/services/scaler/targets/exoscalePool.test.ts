@@ -292,3 +292,23 @@ test("an operation still pending is waited for until maxPendingMs, then no longe
   t.is((await target.observe(T0 + MAX_PENDING - 1)).view.busy, "operation pending");
   t.is((await target.observe(T0 + MAX_PENDING)).view.busy, "scaling-up");
 });
+
+test("a change is recorded, and beforeChange awaited, before the API is called; the memory survives export and import", async (t) => {
+  const api = new ScriptedApi();
+  let seen: { calls: string[]; state: unknown } | undefined;
+  const target = new ExoscalePoolTarget(api, POOL_ID, createMemoryLogger(), {
+    beforeChange: async () => {
+      seen = { calls: [...api.calls], state: target.exportState() };
+    },
+  });
+  await target.apply(up, T0);
+  t.deepEqual(seen, { calls: [], state: { change: { decision: up, startedAt: T0 } } });
+  // After the answer: the operation to follow and the last change time; a fresh target takes them back.
+  const saved = JSON.parse(JSON.stringify(target.exportState())) as unknown;
+  t.deepEqual(saved, { lastChangeAt: T0, change: { decision: up, startedAt: T0, operationId: "op-1" } });
+  const restarted = new ExoscalePoolTarget(api, POOL_ID, createMemoryLogger());
+  t.true(restarted.importState(saved));
+  t.is((await restarted.observe(T0 + 1000)).view.busy, "operation pending");
+  t.false(restarted.importState({ change: { decision: "nonsense" } }));
+  t.false(restarted.importState("x"));
+});
