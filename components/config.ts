@@ -135,7 +135,8 @@ export function parseSettings(raw: RawSettings, extraProblems: readonly string[]
     instanceType: str("poolInstanceType", DEFAULTS.poolInstanceType),
     diskSize: int("poolDiskSize", DEFAULTS.poolDiskSize, diskSize),
     initialSize: int("poolInitialSize", DEFAULTS.poolInitialSize),
-    // The pool API and the provider refuse a size below 1.
+    // At least 1: a pool of 0 has no member, so no node_exporter and no CPU series, so the scale-up alert
+    // could never fire again and nothing would ever grow the pool back (the scaler refuses MIN_SIZE 0 too).
     minSize: int("poolMinSize", DEFAULTS.poolMinSize, { min: 1 }),
     maxSize: int("poolMaxSize", DEFAULTS.poolMaxSize),
   };
@@ -261,7 +262,8 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): LoadedC
     problems.push(`${CONFIG_KEYS.exoscaleKey} is required: pulumi config set ${CONFIG_KEYS.exoscaleKey} EXO…`);
   }
   const secret = config.getSecret(CONFIG_KEYS.exoscaleSecret);
-  if (secret === undefined) {
+  // Read as text only to see that it is not blank; what is used is the secret Output.
+  if (secret === undefined || config.get(CONFIG_KEYS.exoscaleSecret)?.trim() === "") {
     problems.push(`${CONFIG_KEYS.exoscaleSecret} is required: pulumi config set --secret ${CONFIG_KEYS.exoscaleSecret} …`);
   }
   const raw: RawSettings = {};
@@ -274,6 +276,6 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): LoadedC
   const settings = parseSettings(raw, problems);
   return {
     settings,
-    credentials: { key: (key as string).trim(), secret: secret as pulumi.Output<string> },
+    credentials: { key: (key as string).trim(), secret: (secret as pulumi.Output<string>).apply((value) => value.trim()) },
   };
 }

@@ -3,14 +3,12 @@ import * as exoscale from "../sdks/exoscale/index.js";
 import type { IamRolePolicyArgs } from "../sdks/exoscale/types.js";
 
 /**
- * The compute API operations (OpenAPI operationIds) the SD agent and the scaler call; nothing
- * else is allowed.
+ * The compute API operations (OpenAPI operationIds) the SD agent and the scaler call: exactly the ones
+ * behind the methods of ComputeApi (lib/exoscale/types.ts). Nothing else is allowed.
  */
 export const SERVICE_OPERATIONS = [
   "get-instance-pool",
-  "list-instance-pools",
   "list-instances",
-  "get-instance",
   "scale-instance-pool",
   "evict-instance-pool-members",
   "get-operation",

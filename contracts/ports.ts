@@ -1,4 +1,4 @@
-/** Ports shared by the components (design.md "Contracts"). */
+/** Ports shared by the components, the services, the cloud-init renderers and the tests: one definition. */
 export const PORTS = {
   ssh: 22,
   app: 8080,

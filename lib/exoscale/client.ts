@@ -8,8 +8,7 @@
  *   "make the pool N big" is harmless. `:evict` is retried only on 429, when the API has said it did not act:
  *   after a 5xx, a reset connection or a timeout the eviction may already have happened, and repeating it could
  *   fail on members that are gone. The error goes to the caller as it is; the scaler re-reads the pool on
- *   its next tick anyway, so it decides again from what actually happened. (`ExoscaleApiError.retryable`
- *   says whether trying later may help, for callers that want it; the client itself does not read it.)
+ *   its next tick anyway, so it decides again from what actually happened.
  */
 import ky, { HTTPError, TimeoutError, type KyInstance, type RetryOptions } from "ky";
 import { toError } from "../shared/errors.js";
@@ -26,7 +25,7 @@ import {
   ExoscaleTimeoutError,
 } from "./errors.js";
 import { DEFAULT_SIGNATURE_TTL_SECONDS, signRequest } from "./signing.js";
-import type { ComputeApi, Instance, InstancePool, Operation, WaitOptions } from "./types.js";
+import type { ComputeApi, Instance, Operation, WaitOptions } from "./types.js";
 import { errorMessageOf, listOf, toInstance, toInstancePool, toOperation } from "./wire.js";
 import { zoneEndpoint } from "../../contracts/zones.js";
 
@@ -86,6 +85,8 @@ export function resolveEndpoint(zone: string, endpoint?: string): string {
 export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi {
   const endpoint = resolveEndpoint(options.zone, options.endpoint);
   const basePath = new URL(endpoint).pathname.replace(/\/+$/, "");
+  // Every API v2 path starts with /v2: an endpoint without it turns every call into a 404.
+  const missingV2 = !basePath.endsWith("/v2");
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const ttl = options.signatureTtlSeconds ?? DEFAULT_SIGNATURE_TTL_SECONDS;
@@ -145,13 +146,14 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
       jitter: (delay) => delay * (0.5 + random() / 2),
     };
     if (mode === "safe") {
+      // ky does not retry a timeout unless asked.
       return { ...common, statusCodes: [408, 429, 500, 502, 503, 504], retryOnTimeout: true };
     }
     return {
       ...common,
       statusCodes: [429],
-      retryOnTimeout: false,
-      // Network errors carry no status: whether the API acted is unknown, so do not repeat.
+      // No response (network error, timeout) means no status: whether the API acted is unknown, so do not
+      // repeat. shouldRetry takes precedence over ky's other checks, timeouts included.
       shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
     };
   };
@@ -187,7 +189,13 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
       const apiMessage = errorMessageOf(body);
       const full = { ...details, status, ...(apiMessage ? { apiMessage } : {}), cause: error };
       if (status === 401 || status === 403) return new ExoscaleAuthError({ ...full, key: options.key, zone: options.zone });
-      if (status === 404) return new ExoscaleNotFoundError(context.resource, { ...full, zone: options.zone });
+      if (status === 404) {
+        return new ExoscaleNotFoundError(context.resource, {
+          ...full,
+          zone: options.zone,
+          ...(missingV2 ? { hint: `the endpoint ${endpoint} is probably missing /v2 (e.g. ${endpoint}/v2)` } : {}),
+        });
+      }
       if (status === 429) {
         const retryAfter = Number(error.response.headers.get("Retry-After"));
         return new ExoscaleRateLimitError({
@@ -212,10 +220,6 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
       const body = await call({ method: "get", path: `instance-pool/${id(poolId)}`, resource: `instance pool ${poolId}` });
       return toInstancePool(body);
     },
-    async listInstancePools(): Promise<InstancePool[]> {
-      const body = await call({ method: "get", path: "instance-pool", resource: "instance pool list" });
-      return listOf(body, "instance-pools", toInstancePool);
-    },
     async listPoolMembers(poolId): Promise<Instance[]> {
       const body = await call({
         method: "get",
@@ -224,10 +228,6 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
         resource: `members of instance pool ${poolId}`,
       });
       return listOf(body, "instances", toInstance);
-    },
-    async getInstance(instanceId) {
-      const body = await call({ method: "get", path: `instance/${id(instanceId)}`, resource: `instance ${instanceId}` });
-      return toInstance(body);
     },
     async scaleInstancePool(poolId, size): Promise<Operation> {
       if (!Number.isInteger(size) || size < 0) throw new RangeError(`pool size must be a whole number ≥ 0, got ${size}`);

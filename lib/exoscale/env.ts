@@ -1,6 +1,6 @@
 /**
- * The Exoscale settings every service reads from the same environment variables (the design's
- * contract). One reader, so the SD agent, the scaler and the sandbox tools validate them alike.
+ * The Exoscale settings every service reads from the same environment variables. One reader, so the SD
+ * agent, the scaler and the sandbox tools validate them alike.
  */
 import type { EnvReader } from "../shared/env.js";
 import type { ExoscaleClientOptions } from "./client.js";
@@ -36,7 +36,8 @@ export function readExoscaleEnv(read: EnvReader, options: ExoscaleEnvOptions): E
   if (zone !== "" && !isExoscaleZone(zone)) {
     read.problem(`EXOSCALE_ZONE must be one of ${EXOSCALE_ZONES.join(", ")}, got "${zone}"`);
   }
-  const poolIds = [...new Set(read.list("EXOSCALE_INSTANCEPOOL_ID", true).map((id) => id.toLowerCase()))];
+  const poolHint = options.multiplePools ? "one or more instance pool UUIDs, comma-separated" : "an instance pool UUID";
+  const poolIds = [...new Set(read.list("EXOSCALE_INSTANCEPOOL_ID", true, poolHint).map((id) => id.toLowerCase()))];
   if (!options.multiplePools && poolIds.length > 1) {
     read.problem(`EXOSCALE_INSTANCEPOOL_ID must name exactly one instance pool, got ${poolIds.length}`);
   }
@@ -47,8 +48,27 @@ export function readExoscaleEnv(read: EnvReader, options: ExoscaleEnvOptions): E
       );
     }
   }
-  const endpoint = read.optionalUrl("EXOSCALE_API_ENDPOINT");
+  const endpoint = readEndpoint(read);
   return { key, secret, zone, poolIds, ...(endpoint !== undefined ? { endpoint } : {}) };
+}
+
+/** True when a URL's path ends in /v2 (a trailing slash tolerated): the API's base, not the host's root. */
+function endsInV2(url: string): boolean {
+  return /\/v2\/*$/.test(new URL(url).pathname);
+}
+
+/**
+ * EXOSCALE_API_ENDPOINT, when set: the API's base URL including /v2. Without /v2 every request would get a
+ * 404 that reads like a wrong pool id, so the missing suffix is refused here with the fix.
+ */
+function readEndpoint(read: EnvReader): string | undefined {
+  const endpoint = read.optionalUrl("EXOSCALE_API_ENDPOINT");
+  if (endpoint === undefined || endsInV2(endpoint)) return endpoint;
+  read.problem(
+    `EXOSCALE_API_ENDPOINT must be the API's full base URL including /v2, e.g. http://127.0.0.1:8081/v2, ` +
+      `got "${read.optionalString("EXOSCALE_API_ENDPOINT") ?? endpoint}"`,
+  );
+  return undefined;
 }
 
 /** The client options for these settings; callers add timeouts, retries and a logger. */

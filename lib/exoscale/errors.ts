@@ -24,10 +24,8 @@ export class ExoscaleApiError extends Error {
   readonly method: string | undefined;
   readonly path: string | undefined;
   readonly apiMessage: string | undefined;
-  /** True when trying again later may succeed (rate limit, server fault, network, timeout). */
-  readonly retryable: boolean;
 
-  constructor(message: string, kind: ExoscaleErrorKind, details: ExoscaleErrorDetails = {}, retryable = false) {
+  constructor(message: string, kind: ExoscaleErrorKind, details: ExoscaleErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.kind = kind;
@@ -35,7 +33,6 @@ export class ExoscaleApiError extends Error {
     this.method = details.method;
     this.path = details.path;
     this.apiMessage = details.apiMessage;
-    this.retryable = retryable;
   }
 }
 
@@ -58,10 +55,12 @@ export class ExoscaleAuthError extends ExoscaleApiError {
 /** 404: the resource does not exist in the zone the client talks to. */
 export class ExoscaleNotFoundError extends ExoscaleApiError {
   readonly resource: string;
-  constructor(resource: string, details: ExoscaleErrorDetails & { zone?: string }) {
+  /** `hint`: a likelier cause the client knows of, appended to the message. */
+  constructor(resource: string, details: ExoscaleErrorDetails & { zone?: string; hint?: string }) {
     super(
       `${resource} not found${details.zone ? ` in zone ${details.zone}` : ""}: check the id and that ` +
-        `EXOSCALE_ZONE is the zone it lives in${details.apiMessage ? ` (API said: ${details.apiMessage})` : ""}`,
+        `EXOSCALE_ZONE is the zone it lives in${details.apiMessage ? ` (API said: ${details.apiMessage})` : ""}` +
+        `${details.hint ? `; ${details.hint}` : ""}`,
       "not_found",
       details,
     );
@@ -79,7 +78,6 @@ export class ExoscaleRateLimitError extends ExoscaleApiError {
         `call less often (e.g. raise the polling interval)`,
       "rate_limit",
       details,
-      true,
     );
     this.retryAfterSeconds = details.retryAfterSeconds;
   }
@@ -93,7 +91,6 @@ export class ExoscaleServerError extends ExoscaleApiError {
         `${details.apiMessage ? ` (API said: ${details.apiMessage})` : ""}; try again later`,
       "server",
       details,
-      true,
     );
   }
 }
@@ -119,14 +116,13 @@ export class ExoscaleNetworkError extends ExoscaleApiError {
         `check EXOSCALE_ZONE / EXOSCALE_API_ENDPOINT and the network`,
       "network",
       details,
-      true,
     );
   }
 }
 
 export class ExoscaleTimeoutError extends ExoscaleApiError {
   constructor(details: ExoscaleErrorDetails & { timeoutMs: number }) {
-    super(`Exoscale API did not answer ${details.method} ${details.path} within ${details.timeoutMs} ms`, "timeout", details, true);
+    super(`Exoscale API did not answer ${details.method} ${details.path} within ${details.timeoutMs} ms`, "timeout", details);
   }
 }
 
@@ -140,7 +136,6 @@ export class ExoscaleOperationError extends ExoscaleApiError {
           `${operation.reason ? ` (reason: ${operation.reason})` : ""}${operation.message ? `: ${operation.message}` : ""}`,
       "operation",
       {},
-      operation.state === "pending" || operation.reason === "busy" || operation.reason === "unavailable",
     );
     this.operation = operation;
   }

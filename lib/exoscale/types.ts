@@ -48,13 +48,14 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-/** What the SD agent and the scaler need from Exoscale; the client implements it against API v2. */
+/**
+ * What the SD agent, the scaler and the sandbox pool command call, and nothing more (the services' IAM role
+ * grants exactly these operations); the client implements it against API v2.
+ */
 export interface ComputeApi {
   getInstancePool(poolId: string): Promise<InstancePool>;
-  listInstancePools(): Promise<InstancePool[]>;
   /** Every member of a pool in one call: GET /instance?manager-id=…&manager-type=instance-pool */
   listPoolMembers(poolId: string): Promise<Instance[]>;
-  getInstance(instanceId: string): Promise<Instance>;
   scaleInstancePool(poolId: string, size: number): Promise<Operation>;
   /** Removes the given members and shrinks the pool by their number. */
   evictInstancePoolMembers(poolId: string, instanceIds: string[]): Promise<Operation>;

@@ -124,14 +124,17 @@ export class EnvReader {
     return fallback;
   }
 
-  /** A comma-separated list with blanks dropped; required lists must have at least one item. */
-  list(name: string, required: boolean): string[] {
+  /**
+   * A comma-separated list with blanks dropped; required lists must have at least one item. `hint` says
+   * what to put there when it is missing (default "a comma-separated list").
+   */
+  list(name: string, required: boolean, hint = "a comma-separated list"): string[] {
     const value = this.raw(name);
     const items = (value ?? "")
       .split(",")
       .map((s) => s.trim())
       .filter((s) => s !== "");
-    if (required && items.length === 0) this.problems.push(`${name} is required (a comma-separated list)`);
+    if (required && items.length === 0) this.problems.push(`${name} is required (${hint})`);
     return items;
   }
 

@@ -13,12 +13,12 @@ export interface ProcessLike {
 }
 
 export interface RunOptions {
-  /** Longest wait for a clean stop before exiting anyway; the issue budget is 2 s, so stay under it. */
+  /** Longest wait for a clean stop before exiting anyway (default 1.5 s): a service must be gone within 2 s of SIGTERM. */
   stopDeadlineMs?: number;
   proc?: ProcessLike;
 }
 
-/** Exit codes shared by every service (see the design's contracts). */
+/** Exit codes shared by every service: 0 stopped on request, 1 crashed, 2 bad configuration (fix it before restarting). */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_CONFIG = 2;

@@ -7,13 +7,18 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import { messageOf } from "./errors.js";
-import { closeServer, listen, urlOf } from "./http.js";
+import { closeServer, listen, listenOrExplain, urlOf, type ListenVariables } from "./http.js";
 
 export interface MetricsServerOptions {
   registry: Registry;
   port: number;
   /** Default 127.0.0.1: metrics are for the local Prometheus, not the Internet. */
   host?: string;
+  /**
+   * The settings that chose port and host (e.g. METRICS_PORT / METRICS_HOST): when given, a taken port or
+   * an unusable address is a ConfigError naming the one to change (see listenOrExplain).
+   */
+  variables?: ListenVariables;
 }
 
 export interface MetricsServer {
@@ -49,7 +54,10 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     sendMetrics(options.registry, res);
   });
   server.keepAliveTimeout = 5_000;
-  const address = await listen(server, options.port, options.host ?? "127.0.0.1");
+  const host = options.host ?? "127.0.0.1";
+  const address = options.variables
+    ? await listenOrExplain(server, options.port, host, options.variables)
+    : await listen(server, options.port, host);
   return {
     url: urlOf(address),
     port: address.port,

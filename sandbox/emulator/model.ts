@@ -207,9 +207,10 @@ export class CloudModel {
   scale(poolId: string, size: number): WireOperation {
     const pool = this.requirePool(poolId);
     const live = this.liveMembers(pool);
+    // Refuse before anything changes: a refused scale must leave no pending operation behind.
+    if (size > live.length) this.ensureCapacity(size - live.length);
     const op = this.startOperation(pool, "scale-instance-pool");
     if (size > live.length) {
-      this.ensureCapacity(size - live.length);
       for (let i = live.length; i < size; i += 1) this.addMember(pool, "starting", op.id);
       pool.lastDirection = "scaling-up";
     } else if (size < live.length) {

@@ -4,12 +4,26 @@ import { readPool } from "../../lib/exoscale/pool.js";
 import type { ComputeApi } from "../../lib/exoscale/types.js";
 import { ConfigError } from "../../lib/shared/env.js";
 
-export type PoolCommand = { action: "show" } | { action: "scale"; size: number } | { action: "evict"; instanceIds: string[] };
+export type PoolCommand =
+  { action: "help" } | { action: "show" } | { action: "scale"; size: number } | { action: "evict"; instanceIds: string[] };
 
-const USAGE = "usage: npm run pool -- show | scale <size> | evict <instance-id> [<instance-id> ...]";
+export const USAGE = "usage: npm run pool -- show | scale <size> | evict <instance-id> [<instance-id> ...]";
 
-/** Pure: argv → command, or ConfigError. */
+/** What --help prints. */
+export const HELP = [
+  USAGE,
+  "",
+  "  show                 the pool's size and state, and each member's id, address and state",
+  "  scale <size>         set the pool's size, wait for the operation, then show the pool",
+  "  evict <id> [<id>…]   remove these members (the pool shrinks by their number), wait, then show the pool",
+  "",
+  "Reads EXOSCALE_KEY, EXOSCALE_SECRET, EXOSCALE_ZONE, EXOSCALE_INSTANCEPOOL_ID and, for the emulator,",
+  "EXOSCALE_API_ENDPOINT (e.g. http://127.0.0.1:8081/v2), as the services do. Exit 2 on bad input, 1 on API errors.",
+].join("\n");
+
+/** Pure: argv → command, or ConfigError. `--help` or `-h` anywhere asks for the usage. */
 export function parsePoolCommand(argv: string[]): PoolCommand {
+  if (argv.includes("--help") || argv.includes("-h")) return { action: "help" };
   const [action, ...rest] = argv;
   if (action === "show" && rest.length === 0) return { action: "show" };
   if (action === "scale" && rest.length === 1 && /^\d+$/.test(rest[0]!)) return { action: "scale", size: Number(rest[0]) };
@@ -18,7 +32,12 @@ export function parsePoolCommand(argv: string[]): PoolCommand {
 }
 
 /** Runs one command and prints what the pool looks like afterwards. */
-export async function runPoolCommand(api: ComputeApi, poolId: string, command: PoolCommand, out: (line: string) => void): Promise<void> {
+export async function runPoolCommand(
+  api: ComputeApi,
+  poolId: string,
+  command: Exclude<PoolCommand, { action: "help" }>,
+  out: (line: string) => void,
+): Promise<void> {
   if (command.action !== "show") {
     const operation =
       command.action === "scale"

@@ -1,14 +1,13 @@
 /**
- * Wires the scaler together: config → signal store, pool driver, loop, HTTP app. The API client is the
+ * Wires the scaler together: config → signal store, pool target, loop, HTTP app. The API client is the
  * real Exoscale client unless the caller (a test) passes whatever ComputeApi it runs against.
  */
-import type { AddressInfo } from "node:net";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { createExoscaleClient } from "../../lib/exoscale/client.js";
 import { clientOptionsFromEnv } from "../../lib/exoscale/env.js";
+import { checkApiAccess } from "../../lib/exoscale/startupCheck.js";
 import type { ComputeApi } from "../../lib/exoscale/types.js";
-import { ConfigError } from "../../lib/shared/env.js";
-import { closeServer, listen, urlOf } from "../../lib/shared/http.js";
+import { closeServer, listenOrExplain, urlOf } from "../../lib/shared/http.js";
 import { isRecord } from "../../lib/shared/json.js";
 import type { RunningService } from "../../lib/shared/lifecycle.js";
 import { createLogger, type Logger } from "../../lib/shared/log.js";
@@ -68,23 +67,6 @@ export function createScalerApi(config: ScalerConfig, logger: Logger): ComputeAp
   return createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), timeoutMs: config.exoscale.timeoutMs, logger });
 }
 
-/** Address errors of LISTEN_HOST are a configuration problem (exit 2), not a crash. */
-const BAD_HOST_CODES = new Set(["ENOTFOUND", "EAI_NONAME", "EAI_FAIL", "EADDRNOTAVAIL"]);
-
-async function listenOn(http: Server, config: ScalerConfig): Promise<AddressInfo> {
-  try {
-    return await listen(http, config.listenPort, config.listenHost);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && BAD_HOST_CODES.has(code)) {
-      throw new ConfigError([
-        `LISTEN_HOST "${config.listenHost}" cannot be listened on (${code}): use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`,
-      ]);
-    }
-    throw error;
-  }
-}
-
 /**
  * Takes back what a previous run saved (STATE_FILE), dropping what has expired since, and returns the file
  * to save to; without STATE_FILE the scaler says once that a restart forgets held signals.
@@ -137,6 +119,8 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
   const now = deps.now ?? Date.now;
   const metrics = createScalerMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
   const api = (deps.createApi ?? createScalerApi)(config, logger);
+  // Wrong credentials or an unknown pool stop the scaler here (exit 2); an API that is down only warns.
+  await checkApiAccess(api, [config.poolId], logger);
   const store = new SignalStore(config.signalTtlMs, { logger, onDrop: (kind) => metrics.signalsDropped.inc({ kind }) });
   // Called only once the state file below is open (its target's hook runs during a tick, not before).
   const persist = async (): Promise<void> => {
@@ -183,7 +167,10 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     app,
   );
   http.maxConnections = limits.maxConnections;
-  const address = await listenOn(http, config);
+  const address = await listenOrExplain(http, config.listenPort, config.listenHost, {
+    portVariable: "LISTEN_PORT",
+    hostVariable: "LISTEN_HOST",
+  });
   const { port } = address;
   loop.start();
   logger.info("scaler started", {

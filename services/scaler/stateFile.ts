@@ -9,7 +9,7 @@ import { ConfigError } from "../../lib/shared/env.js";
 import { messageOf } from "../../lib/shared/errors.js";
 import { isRecord } from "../../lib/shared/json.js";
 import type { Logger } from "../../lib/shared/log.js";
-import { writeFileAtomic } from "../sd-agent/atomicWrite.js";
+import { writeFileAtomic } from "../../lib/shared/atomicWrite.js";
 import { parseSignalStoreState, type SignalStoreState } from "./signalStore.js";
 
 export const STATE_VERSION = 1;

@@ -10,7 +10,7 @@ import type { ComputeApi } from "../../lib/exoscale/types.js";
 import { WireShapeError } from "../../lib/exoscale/wire.js";
 import { messageOf, toError } from "../../lib/shared/errors.js";
 import type { Logger } from "../../lib/shared/log.js";
-import { writeFileAtomic } from "./atomicWrite.js";
+import { writeFileAtomic } from "../../lib/shared/atomicWrite.js";
 import type { RefreshErrorKind, SdAgentMetrics } from "./metrics.js";
 import { readTargets, renderFileSd, targetGroups, targetsOf, type PoolMembers } from "./render.js";
 
@@ -37,7 +37,10 @@ export type RefreshOutcome = { ok: true; changed: boolean; targets: string[] } |
 export interface SdAgent {
   /** One refresh now; never throws. */
   refresh(): Promise<RefreshOutcome>;
-  /** Reads the existing file (to avoid a needless rewrite), refreshes at once, then every interval. */
+  /**
+   * Reads the existing file (to avoid a needless rewrite), refreshes at once, then every interval. Rejects,
+   * naming SD_FILE and the path, when an existing file cannot be read.
+   */
   start(): Promise<void>;
   /** Stops the loop; waits for a write in progress so no temp file is left behind. */
   stop(): Promise<void>;
@@ -179,7 +182,9 @@ export function createSdAgent(options: SdAgentOptions): SdAgent {
           metrics.targets.set(targets.length);
         }
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+          throw new Error(`cannot read SD_FILE ${options.sdFile} at start: ${messageOf(error)}`, { cause: error });
+        }
       }
       void tick();
     },

@@ -1,6 +1,7 @@
 /** The SD agent's configuration, read from the environment and validated at start-up (pure). */
 import { readExoscaleEnv, type ExoscaleEnv } from "../../lib/exoscale/env.js";
 import { EnvReader } from "../../lib/shared/env.js";
+import { isListenHost } from "../../lib/shared/net.js";
 
 export interface SdAgentConfig {
   /** Credentials, zone, endpoint and one or more instance pools, all in that zone. */
@@ -30,6 +31,11 @@ export function readSdAgentConfig(env: Readonly<Record<string, string | undefine
   const intervalSeconds = read.int("SD_INTERVAL_SECONDS", { default: DEFAULT_INTERVAL_SECONDS, min: 1, max: 3600 });
   const metricsPortText = read.optionalString("METRICS_PORT");
   const metricsHost = read.string("METRICS_HOST", DEFAULT_METRICS_HOST);
+  if (!isListenHost(metricsHost)) {
+    read.problem(
+      `METRICS_HOST must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost, got "${metricsHost}"`,
+    );
+  }
   let metrics: SdAgentConfig["metrics"];
   if (metricsPortText?.toLowerCase() !== "off") {
     // 0 picks a free port (tests); "off" serves no metrics.

@@ -2,6 +2,7 @@
  * Pure rendering of the Prometheus file_sd document from pool members. Output is deterministic (sorted, fixed
  * key order), so an unchanged pool renders byte-identical text and the agent can skip the write.
  */
+import { isIPv4 } from "node:net";
 import type { Instance } from "../../lib/exoscale/types.js";
 import { isRecord } from "../../lib/shared/json.js";
 
@@ -30,14 +31,16 @@ function ipKey(ip: string): string {
 
 /**
  * One target group per member, so each target carries its own instance labels. Only `running` members with a
- * public IPv4 are scraped: a `starting` member has no exporter yet and would only add failed scrapes.
+ * public IPv4 are scraped: a `starting` member has no exporter yet and would only add failed scrapes, and
+ * anything else in the address field (an IPv6 literal, a name, 999.1.1.1) would make `ip:port` ambiguous or
+ * wrong. A member listed twice (by one pool, or by two pools when the API gives no manager) is one target.
  */
 export function targetGroups(pools: PoolMembers[], targetPort: number, zone?: string): TargetGroup[] {
   const seen = new Set<string>();
   const groups: { sortKey: string; group: TargetGroup }[] = [];
   for (const pool of pools) {
     for (const member of pool.members) {
-      if (member.state !== "running" || !member.publicIp || !IPV4.test(member.publicIp)) continue;
+      if (member.state !== "running" || !member.publicIp || !isIPv4(member.publicIp)) continue;
       if (member.managerId !== undefined && member.managerId !== pool.poolId) continue;
       if (seen.has(member.id)) continue;
       seen.add(member.id);

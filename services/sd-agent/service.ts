@@ -1,9 +1,15 @@
-/** Wires the SD agent together from the environment: config → API client → agent loop + metrics server. */
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+/**
+ * Wires the SD agent together from the environment: config → SD_FILE checks → API client and its start-up
+ * check → metrics server → agent loop. Everything that can refuse to start runs before the metrics server
+ * listens and the loop runs, so an exit 2 has nothing of ours left to close.
+ */
+import { mkdir, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { createExoscaleClient, resolveEndpoint } from "../../lib/exoscale/client.js";
 import { clientOptionsFromEnv } from "../../lib/exoscale/env.js";
+import { checkApiAccess } from "../../lib/exoscale/startupCheck.js";
 import type { ComputeApi } from "../../lib/exoscale/types.js";
+import { ConfigError } from "../../lib/shared/env.js";
 import { messageOf } from "../../lib/shared/errors.js";
 import type { RunningService } from "../../lib/shared/lifecycle.js";
 import { createLogger, type Logger } from "../../lib/shared/log.js";
@@ -37,18 +43,38 @@ export function createSdAgentApi(config: SdAgentConfig, logger: Logger): Compute
   });
 }
 
+/**
+ * Creates SD_FILE's directory and refuses an SD_FILE that is a directory itself (a ConfigError: the setting
+ * is wrong). Other failures name SD_FILE and the path.
+ */
+async function prepareSdFile(sdFile: string): Promise<void> {
+  await mkdir(dirname(sdFile), { recursive: true }).catch((error: unknown) => {
+    throw new Error(`cannot create the directory of SD_FILE ${sdFile}: ${messageOf(error)}`, { cause: error });
+  });
+  const existing = await stat(sdFile).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`cannot read SD_FILE ${sdFile}: ${messageOf(error)}`, { cause: error });
+  });
+  if (existing?.isDirectory()) {
+    throw new ConfigError([`SD_FILE ${sdFile} is a directory: point SD_FILE at a file in it, e.g. ${join(sdFile, "config.json")}`]);
+  }
+}
+
 export async function startSdAgent(env: Readonly<Record<string, string | undefined>>, deps: SdAgentDeps = {}): Promise<RunningSdAgent> {
   const config = readSdAgentConfig(env);
   const logger = deps.logger ?? createLogger("sd-agent");
   const metrics = deps.metrics ?? createSdAgentMetrics();
+  await prepareSdFile(config.sdFile);
   const api = (deps.createApi ?? createSdAgentApi)(config, logger);
-  // Fail at start, with the path in the message, when the directory cannot be created.
-  await mkdir(dirname(config.sdFile), { recursive: true }).catch((error: unknown) => {
-    throw new Error(`cannot create the directory of SD_FILE ${config.sdFile}: ${messageOf(error)}`);
-  });
+  await checkApiAccess(api, config.exoscale.poolIds, logger);
   let metricsServer: MetricsServer | undefined;
   if (config.metrics) {
-    metricsServer = await startMetricsServer({ registry: metrics.registry, port: config.metrics.port, host: config.metrics.host });
+    metricsServer = await startMetricsServer({
+      registry: metrics.registry,
+      port: config.metrics.port,
+      host: config.metrics.host,
+      variables: { portVariable: "METRICS_PORT", hostVariable: "METRICS_HOST" },
+    });
   }
   const agent = createSdAgent({
     api,

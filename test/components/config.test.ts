@@ -2,7 +2,7 @@ import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import { adminCidrWarning, ConfigValidationError, DEFAULTS, loadConfig, parseSettings, type RawSettings } from "../../components/config.js";
 import { isCidr, isOpenToWorld } from "../../components/network/cidr.js";
-import { installPulumiMocks, PROJECT } from "../helpers/pulumiMocks.js";
+import { installPulumiMocks, PROJECT, valueOf } from "../helpers/pulumiMocks.js";
 
 installPulumiMocks();
 
@@ -96,6 +96,27 @@ const SINGLE_PROBLEMS: { title: string; raw: RawSettings; mentions: RegExp }[] =
     mentions: /monitoring_instance_type must look like <family>.<size>/,
   },
   {
+    title: "instance type with something before it",
+    raw: { poolInstanceType: "my standard.micro" },
+    mentions: /pool_instance_type must look like <family>.<size> \(e.g. standard.micro\), got "my standard.micro"/,
+  },
+  {
+    title: "instance type with something after it",
+    raw: { poolInstanceType: "standard.micro extra" },
+    mentions: /pool_instance_type must look like <family>.<size> \(e.g. standard.micro\), got "standard.micro extra"/,
+  },
+  {
+    title: "instance type with a stray character",
+    raw: { monitoringInstanceType: "xstandard.micro!" },
+    mentions: /got "xstandard.micro!"/,
+  },
+  {
+    title: "disk one below the minimum",
+    raw: { monitoringDiskSize: "9" },
+    mentions: /monitoring_disk_size must be at least 10 GiB, got 9/,
+  },
+  { title: "disk one above the maximum", raw: { poolDiskSize: "51201" }, mentions: /pool_disk_size must be at most 51200 GiB, got 51201/ },
+  {
     title: "not a public key",
     raw: { sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----" },
     mentions: /ssh_public_key must be one OpenSSH public key line/,
@@ -109,6 +130,32 @@ for (const { title, raw, mentions } of SINGLE_PROBLEMS) {
     t.regex(problems[0], mentions);
   });
 }
+
+test("values exactly at a limit are accepted: min = max = initial, disk sizes at both ends, thresholds one apart", (t) => {
+  t.deepEqual(parseSettings({ poolMinSize: "3", poolMaxSize: "3", poolInitialSize: "3" }).pool, {
+    instanceType: "standard.micro",
+    diskSize: 10,
+    initialSize: 3,
+    minSize: 3,
+    maxSize: 3,
+  });
+  t.is(parseSettings({ poolMinSize: "1", poolMaxSize: "1" }).pool.maxSize, 1, "the smallest allowed pool");
+  t.is(parseSettings({ poolMinSize: "2", poolInitialSize: "2", poolMaxSize: "5" }).pool.initialSize, 2, "initial at min");
+  t.is(parseSettings({ poolMinSize: "2", poolInitialSize: "5", poolMaxSize: "5" }).pool.initialSize, 5, "initial at max");
+  t.is(parseSettings({ poolDiskSize: "10" }).pool.diskSize, 10, "explicit value equal to the minimum");
+  t.is(parseSettings({ poolDiskSize: "51200" }).pool.diskSize, 51200, "explicit value equal to the maximum");
+  t.is(parseSettings({ monitoringDiskSize: "10" }).monitoring.diskSize, 10);
+  t.is(parseSettings({ monitoringDiskSize: "51200" }).monitoring.diskSize, 51200);
+  t.deepEqual(parseSettings({ scaleDownCpuPercent: "79", scaleUpCpuPercent: "80" }).scaling, {
+    scaleUpCpuPercent: 80,
+    scaleDownCpuPercent: 79,
+  });
+  t.deepEqual(parseSettings({ scaleDownCpuPercent: "1", scaleUpCpuPercent: "99" }).scaling, {
+    scaleUpCpuPercent: 99,
+    scaleDownCpuPercent: 1,
+  });
+  t.is(parseSettings({ poolInstanceType: "gpu3.huge" }).pool.instanceType, "gpu3.huge");
+});
 
 test("one error lists every problem at once, without a stack trace for the user", (t) => {
   const error = t.throws(
@@ -223,6 +270,39 @@ test.serial("loadConfig reports missing credentials together with other problems
   t.regex(error.message, /exoscale_key is required: pulumi config set exoscale_key/);
   t.regex(error.message, /exoscale_secret is required: pulumi config set --secret exoscale_secret/);
   t.regex(error.message, /pool_min_size \(1\) must not exceed pool_max_size \(0\)/);
+});
+
+test.serial("loadConfig refuses a blank or whitespace-only key and secret like missing ones", (t) => {
+  for (const blank of ["", "   ", " \t\n "]) {
+    pulumi.runtime.setAllConfig({ [`${PROJECT}:exoscale_key`]: blank, [`${PROJECT}:exoscale_secret`]: blank }, [
+      `${PROJECT}:exoscale_secret`,
+    ]);
+    const error = t.throws(() => loadConfig(new pulumi.Config()), { instanceOf: ConfigValidationError });
+    t.deepEqual(
+      error.problems,
+      [
+        "exoscale_key is required: pulumi config set exoscale_key EXO…",
+        "exoscale_secret is required: pulumi config set --secret exoscale_secret …",
+      ],
+      JSON.stringify(blank),
+    );
+  }
+  // Each is checked on its own: a good key does not excuse a blank secret.
+  pulumi.runtime.setAllConfig({ [`${PROJECT}:exoscale_key`]: "EXOuserkey", [`${PROJECT}:exoscale_secret`]: "  " }, [
+    `${PROJECT}:exoscale_secret`,
+  ]);
+  const secretOnly = t.throws(() => loadConfig(new pulumi.Config()), { instanceOf: ConfigValidationError });
+  t.deepEqual(secretOnly.problems, ["exoscale_secret is required: pulumi config set --secret exoscale_secret …"]);
+});
+
+test.serial("loadConfig trims the key and the secret, and the secret stays a secret", async (t) => {
+  pulumi.runtime.setAllConfig({ [`${PROJECT}:exoscale_key`]: " EXOuserkey\n", [`${PROJECT}:exoscale_secret`]: " user-secret\n" }, [
+    `${PROJECT}:exoscale_secret`,
+  ]);
+  const { credentials } = loadConfig(new pulumi.Config());
+  t.is(credentials.key, "EXOuserkey");
+  t.true(await pulumi.isSecret(credentials.secret));
+  t.is(await valueOf(credentials.secret), "user-secret");
 });
 
 test.serial("loadConfig returns typed settings and keeps the secret a secret", async (t) => {

@@ -11,7 +11,7 @@ const session = installPulumiMocks();
 const RULE_TOKEN = "exoscale:index/securityGroupRule:SecurityGroupRule";
 const GROUP_TOKEN = "exoscale:index/securityGroup:SecurityGroup";
 
-/** The intended rule set, written out from the issue: `group port source`. Nothing else is allowed. */
+/** The intended rule set, written out by hand: `group port source`. Nothing else is allowed. */
 function expectedRules(adminCidrs: string[]): string[] {
   return [
     "pool 8080 cidr:0.0.0.0/0",

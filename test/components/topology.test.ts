@@ -110,14 +110,14 @@ test("the service role denies by default and allows exactly the services' comput
           {
             action: "allow",
             expression:
-              "operation in ['get-instance-pool', 'list-instance-pools', 'list-instances', 'get-instance', 'scale-instance-pool', 'evict-instance-pool-members', 'get-operation']",
+              "operation in ['get-instance-pool', 'list-instances', 'scale-instance-pool', 'evict-instance-pool-members', 'get-operation']",
           },
         ],
       },
     },
   };
   t.deepEqual(serviceRolePolicy(), expected);
-  t.is(SERVICE_OPERATIONS.length, 7);
+  t.is(SERVICE_OPERATIONS.length, 5);
 
   const creds = new ServiceCredentials("iam-test", {});
   await settle(urn(creds.apiKey));

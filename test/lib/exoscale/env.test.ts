@@ -53,7 +53,45 @@ test("a single-pool service refuses a list of pools", (t) => {
   const base = { EXOSCALE_KEY: "k", EXOSCALE_SECRET: "s", EXOSCALE_ZONE: "ch-gva-2", EXOSCALE_INSTANCEPOOL_ID: `${POOL},${OTHER}` };
   t.deepEqual(problems(base, false), ["EXOSCALE_INSTANCEPOOL_ID must name exactly one instance pool, got 2"]);
   t.deepEqual(problems(base, true), []);
-  t.deepEqual(problems({ ...base, EXOSCALE_INSTANCEPOOL_ID: "" }, true), ["EXOSCALE_INSTANCEPOOL_ID is required (a comma-separated list)"]);
+});
+
+test("a missing pool id says what to put there: one UUID for a single-pool service, a list for the SD agent", (t) => {
+  const base = { EXOSCALE_KEY: "k", EXOSCALE_SECRET: "s", EXOSCALE_ZONE: "ch-gva-2" };
+  const unsetValues: Record<string, string>[] = [{}, { EXOSCALE_INSTANCEPOOL_ID: "" }, { EXOSCALE_INSTANCEPOOL_ID: " , " }];
+  for (const unset of unsetValues) {
+    t.deepEqual(problems({ ...base, ...unset }, false), ["EXOSCALE_INSTANCEPOOL_ID is required (an instance pool UUID)"]);
+    t.deepEqual(problems({ ...base, ...unset }, true), [
+      "EXOSCALE_INSTANCEPOOL_ID is required (one or more instance pool UUIDs, comma-separated)",
+    ]);
+  }
+});
+
+test("EXOSCALE_API_ENDPOINT must be the API's base URL including /v2", (t) => {
+  const base = { EXOSCALE_KEY: "k", EXOSCALE_SECRET: "s", EXOSCALE_ZONE: "ch-gva-2", EXOSCALE_INSTANCEPOOL_ID: POOL };
+  const endpointOf = (value: string): string | undefined => {
+    const read = new EnvReader({ ...base, EXOSCALE_API_ENDPOINT: value });
+    const env = readExoscaleEnv(read, { multiplePools: false });
+    read.finish();
+    return env.endpoint;
+  };
+  for (const bad of [
+    "http://127.0.0.1:8081",
+    "http://127.0.0.1:8081/",
+    "https://api-ch-gva-2.exoscale.com/v1",
+    "http://127.0.0.1:8081/v2x",
+  ]) {
+    t.deepEqual(
+      problems({ ...base, EXOSCALE_API_ENDPOINT: bad }, false),
+      [`EXOSCALE_API_ENDPOINT must be the API's full base URL including /v2, e.g. http://127.0.0.1:8081/v2, got "${bad}"`],
+      bad,
+    );
+  }
+  t.is(endpointOf("http://127.0.0.1:8081/v2"), "http://127.0.0.1:8081/v2");
+  t.is(endpointOf("http://127.0.0.1:8081/v2/"), "http://127.0.0.1:8081/v2", "a trailing slash is tolerated");
+  t.is(endpointOf("https://proxy.example/exoscale/v2"), "https://proxy.example/exoscale/v2", "a path before /v2 is fine");
+  t.deepEqual(problems({ ...base, EXOSCALE_API_ENDPOINT: "ftp://x/v2" }, false), [
+    'EXOSCALE_API_ENDPOINT must be an http(s) URL, got "ftp://x/v2"',
+  ]);
 });
 
 test("isUuid accepts UUIDs in either case and nothing else", (t) => {

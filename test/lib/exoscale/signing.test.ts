@@ -9,7 +9,7 @@ import {
   verifyRequest,
 } from "../../../lib/exoscale/signing.js";
 
-// Published vectors (exoscale-sdk-ts test/signing.shared.ts; official request-signature page), copied here
+// Published vectors (from Exoscale's TypeScript SDK and its request-signature documentation), copied here
 // so the test does not depend on anything outside the repository.
 const SDK_SECRET = "0123456789abcdef";
 const SDK_KEY = "test-key";
@@ -103,6 +103,14 @@ test("malformed Authorization headers are refused by the parser", (t) => {
   t.is(parseAuthorization("EXO2-HMAC-SHA256 credential=k,signature=s"), undefined);
   t.is(parseAuthorization("EXO2-HMAC-SHA256 credential=k,expires=soon,signature=s"), undefined);
   t.is(parseAuthorization("EXO2-HMAC-SHA256 credential=k,expires=1,garbage"), undefined);
+  // A field with an empty name is malformed even when every required field is there.
+  t.is(parseAuthorization("EXO2-HMAC-SHA256 =x,credential=k,expires=1,signature=s"), undefined);
+  t.deepEqual(parseAuthorization("EXO2-HMAC-SHA256 c=x,credential=k,expires=1,signature=s"), {
+    credential: "k",
+    signedQueryArgs: [],
+    expires: 1,
+    signature: "s",
+  });
 });
 
 test("a one-shot query iterator (URLSearchParams.entries()) signs the same as an array", (t) => {
@@ -146,4 +154,13 @@ test("verifyRequest accepts a request signed with a known key until its expiry, 
   t.is(refused({ body: "{}" }), "invalid request signature");
   t.is(refused({ method: "PUT" }), "invalid request signature");
   t.is(refused({ path: "/v2/instance-pool" }), "invalid request signature");
+  // A signature of another length is refused like a wrong one, not with an exception from the comparison.
+  const signature = parseAuthorization(authorization)!.signature;
+  for (const other of [signature.slice(0, -1), `${signature}A`, "x"]) {
+    t.is(
+      refused({ authorization: authorization.replace(`signature=${signature}`, `signature=${other}`) }),
+      "invalid request signature",
+      other,
+    );
+  }
 });

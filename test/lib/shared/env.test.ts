@@ -35,6 +35,15 @@ test("parses lists, booleans and URLs", (t) => {
   t.deepEqual(error?.problems, ['BAD must be an http(s) URL, got "ftp://x"']);
 });
 
+test("a required list that is missing says what to put there: the caller's hint, or that it is a list", (t) => {
+  const env = new EnvReader({ BLANK: " , " });
+  t.deepEqual(env.list("IDS", true, "one or more pool UUIDs"), []);
+  t.deepEqual(env.list("BLANK", true), []);
+  t.deepEqual(env.list("OPTIONAL", false, "never shown"), []);
+  const error = t.throws(() => env.finish(), { instanceOf: ConfigError });
+  t.deepEqual(error?.problems, ["IDS is required (one or more pool UUIDs)", "BLANK is required (a comma-separated list)"]);
+});
+
 test("parseNumber: whole numbers, decimals and ranges, with the problem as a phrase", (t) => {
   t.deepEqual(parseNumber("42", { whole: true }), { value: 42 });
   t.deepEqual(parseNumber("-3", { whole: true }), { value: -3 });

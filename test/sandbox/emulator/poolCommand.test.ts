@@ -11,7 +11,8 @@ test("pool command arguments", (t) => {
   t.deepEqual(parsePoolCommand(["show"]), { action: "show" });
   t.deepEqual(parsePoolCommand(["scale", "4"]), { action: "scale", size: 4 });
   t.deepEqual(parsePoolCommand(["evict", "a", "b"]), { action: "evict", instanceIds: ["a", "b"] });
-  for (const bad of [[], ["scale"], ["scale", "-1"], ["scale", "two"], ["evict"], ["grow", "1"]]) {
+  for (const help of [["--help"], ["-h"], ["scale", "--help"]]) t.deepEqual(parsePoolCommand(help), { action: "help" }, help.join(" "));
+  for (const bad of [[], ["scale"], ["scale", "-1"], ["scale", "two"], ["evict"], ["grow", "1"], ["--helpful"]]) {
     t.throws(() => parsePoolCommand(bad), { instanceOf: ConfigError, message: /usage: npm run pool -- show/ });
   }
 });
@@ -58,3 +59,22 @@ test("the pool command refuses a bad zone and pool id with exit 2 before calling
   t.regex(stderr, /EXOSCALE_INSTANCEPOOL_ID must be an instance pool UUID, got "web"/);
   t.is(emu.requestCount, 0, "nothing was sent");
 });
+
+for (const flag of ["--help", "-h"]) {
+  test(`pool ${flag} prints the usage and exits 0, without needing the environment`, async (t) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "sandbox/emulator/pool.ts", flag], {
+      cwd: new URL("../../../", import.meta.url).pathname,
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, "exit")) as [number | null];
+    t.is(code, 0, stderr);
+    t.true(stdout.startsWith("usage: npm run pool -- show | scale <size> | evict <instance-id>"), stdout);
+    t.regex(stdout, /EXOSCALE_INSTANCEPOOL_ID/);
+    t.is(stderr, "");
+  });
+}

@@ -196,6 +196,26 @@ test("scale down removes the oldest members and frees their addresses when the o
   t.is((await call(emu, "PUT", `instance-pool/${pool.id}:scale`, "{not json")).status, 400);
 });
 
+test("a scale beyond the free loopback addresses is refused and changes nothing; a later valid scale works", async (t) => {
+  const { emu, clock } = await start(t, { operationDelayMs: 100, bootDelayMs: 0 });
+  const pool = emu.createPool({ size: 1 });
+  const refused = await call(emu, "PUT", `instance-pool/${pool.id}:scale`, { size: ADDRESS_CAPACITY + 1 });
+  t.is(refused.status, 400);
+  t.regex((await json<{ message: string }>(refused)).message, /only \d+ free loopback addresses/);
+  t.like(emu.pool(pool.id), { size: 1, state: "running" });
+  t.is(emu.pool(pool.id).members.length, 1);
+  t.true(emu.idle, "no operation was left pending");
+  const polled = await json<{ state: string; size: number }>(await call(emu, "GET", `instance-pool/${pool.id}`));
+  t.like(polled, { state: "running", size: 1 });
+
+  const op = await json<{ id: string; state: string }>(await call(emu, "PUT", `instance-pool/${pool.id}:scale`, { size: 2 }));
+  t.is(op.state, "pending");
+  t.like(emu.pool(pool.id), { size: 2, state: "scaling-up" });
+  await clock.advance(100);
+  t.is(emu.operation(op.id)?.state, "success");
+  t.like(emu.pool(pool.id), { size: 2, state: "running" });
+});
+
 test("evict takes an array of id strings, shrinks the pool by their number and refuses non-members", async (t) => {
   const { emu, clock } = await start(t, { operationDelayMs: 100 });
   const pool = emu.createPool({ size: 3 });

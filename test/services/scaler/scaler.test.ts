@@ -3,6 +3,7 @@
  * start-up errors. Fake timers drive the loop and the emulator's latency; HTTP is real, on loopback.
  */
 import test from "ava";
+import { createServer } from "node:http";
 import { connect, type Socket } from "node:net";
 import { once } from "node:events";
 import { readdir, readFile, writeFile } from "node:fs/promises";
@@ -13,6 +14,7 @@ import { clientOptionsFromEnv } from "../../../lib/exoscale/env.js";
 import { startScaler, type ScalerDeps } from "../../../services/scaler/scaler.js";
 import { parseState } from "../../../services/scaler/stateFile.js";
 import { ConfigError } from "../../../lib/shared/env.js";
+import { closeServer, listen } from "../../../lib/shared/http.js";
 import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 import { drive } from "../../helpers/fakeTime.js";
@@ -41,9 +43,15 @@ test.serial("SIGTERM-like stop during a tick's read: the listener closes first a
   const emulator = await startTestEmulator(t, { host: "127.0.0.1", faults: { latencyMs: 1_000 } });
   const pool = emulator.createPool({ size: 1 });
   const logger = createMemoryLogger("scaler");
-  const scaler = await startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "127.0.0.1", LISTEN_PORT: "0" }, deps(logger));
+  // The start-up read of the pool takes its 1 s of fake time too.
+  const scaler = await drive(
+    clock,
+    startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "127.0.0.1", LISTEN_PORT: "0" }, deps(logger)),
+    DRIVE,
+  );
+  const before = emulator.requestCount;
   await clock.tickAsync(0); // the first tick starts at once
-  await drive(clock, () => emulator.requestCount > 0, DRIVE);
+  await drive(clock, () => emulator.requestCount > before, DRIVE);
 
   t.is((await fetch(`${scaler.url}/up`)).status, 202, "accepted while running");
   let stopped = false;
@@ -59,19 +67,48 @@ test.serial("SIGTERM-like stop during a tick's read: the listener closes first a
   t.is(logger.lines.at(-1)?.["msg"], "scaler stopped");
 });
 
-test.serial("a LISTEN_HOST that is not an address of this machine is a configuration error", async (t) => {
+test("a LISTEN_HOST that is not an address of this machine, or a LISTEN_PORT in use, is a configuration error naming it", async (t) => {
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
+  const pool = emulator.createPool({ size: 1 });
+  // TEST-NET-1 (RFC 5737): never assigned to a local interface, so bind fails at once without DNS.
+  const badHost = await t.throwsAsync(
+    startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "192.0.2.1", LISTEN_PORT: "0" }, deps(createMemoryLogger())),
+    {
+      instanceOf: ConfigError,
+    },
+  );
+  t.regex(badHost?.problems[0] ?? "", /LISTEN_HOST "192\.0\.2\.1" cannot be listened on \(EADDRNOTAVAIL\)/);
+  const taken = createServer();
+  const { port } = await listen(taken, 0, "127.0.0.1");
+  t.teardown(() => closeServer(taken));
+  const inUse = await t.throwsAsync(
+    startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_PORT: String(port) }, deps(createMemoryLogger())),
+    {
+      instanceOf: ConfigError,
+    },
+  );
+  t.regex(inUse?.problems[0] ?? "", new RegExp(`LISTEN_PORT ${port} is already in use on 127\\.0\\.0\\.1`));
+});
+
+test("start-up reads the pool once: a wrong secret or an unknown pool is a configuration error; an API that is down only warns", async (t) => {
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
+  const pool = emulator.createPool({ size: 1 });
+  const env = { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" };
+  const wrongSecret = await t.throwsAsync(startScaler({ ...env, EXOSCALE_SECRET: "wrong" }, deps(createMemoryLogger())), {
+    instanceOf: ConfigError,
+  });
+  t.regex(wrongSecret?.problems[0] ?? "", /^start-up check: .*401/);
+  const unknown = await t.throwsAsync(
+    startScaler({ ...env, EXOSCALE_INSTANCEPOOL_ID: "0b5c8f4e-7a1d-4c3b-9e2f-6d8a1b2c3d4e" }, deps(createMemoryLogger())),
+    { instanceOf: ConfigError },
+  );
+  t.regex(unknown?.problems[0] ?? "", /start-up check: instance pool 0b5c8f4e-7a1d-4c3b-9e2f-6d8a1b2c3d4e not found/);
+  emulator.setFaults({ errorRate: 1 });
   const logger = createMemoryLogger("scaler");
-  const env = {
-    EXOSCALE_KEY: "EXOkey",
-    EXOSCALE_SECRET: "secret",
-    EXOSCALE_ZONE: "ch-gva-2",
-    EXOSCALE_INSTANCEPOOL_ID: "7f8e5a4c-1111-2222-3333-444455556666",
-    // TEST-NET-1 (RFC 5737): never assigned to a local interface, so bind fails at once without DNS.
-    LISTEN_HOST: "192.0.2.1",
-    LISTEN_PORT: "0",
-  };
-  const error = await t.throwsAsync(startScaler(env, deps(logger)), { instanceOf: ConfigError });
-  t.regex(error?.problems[0] ?? "", /LISTEN_HOST "192\.0\.2\.1" cannot be listened on \(EADDRNOTAVAIL\)/);
+  const scaler = await startScaler(env, deps(logger));
+  t.teardown(() => scaler.stop());
+  t.true(logger.lines.some((l) => l["level"] === "warn" && l["msg"] === "API not reachable at start-up; will keep trying"));
+  t.is((await fetch(`${scaler.url}/health`)).status, 200);
 });
 
 /** A raw client that sends `text` and collects what comes back until the server closes. */

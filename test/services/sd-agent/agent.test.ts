@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from "ava";
 import sinon from "sinon";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Emulator, EmulatorOptions } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../lib/exoscale/client.js";
@@ -332,4 +332,18 @@ test("a long outage whose failing call alternates logs one failure line and one 
   const recoveries = logger.lines.filter((l) => l.msg === "refresh recovered");
   t.is(recoveries.length, 1);
   t.like(recoveries[0], { failures: 10 });
+});
+
+test("an existing SD_FILE that cannot be read at start rejects naming SD_FILE and the path, and starts no loop", async (t) => {
+  const f = await fixture(t);
+  const pool = f.emu.createPool({ size: 1 });
+  const dir = await tempDir(t, "sd-agent-loop-");
+  const sdFile = join(dir, "loop.json");
+  await symlink(sdFile, sdFile); // exists, and every read fails with ELOOP, also for root
+  const agent = f.agentFor([pool.id], { sdFile });
+  const error = await t.throwsAsync(agent.start());
+  t.true(error.message.startsWith(`cannot read SD_FILE ${sdFile} at start: `), error.message);
+  t.regex(error.message, /ELOOP/);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.is(f.emu.requestCount, 0, "no refresh was started");
 });

@@ -6,6 +6,7 @@ import test from "ava";
 import { build } from "esbuild";
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { once } from "node:events";
+import { createServer } from "node:http";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import type { Readable } from "node:stream";
 import { BUNDLES, bundleOptions } from "../../../scripts/bundles.mjs";
 import type { Emulator, InstanceSnapshot, RequestRecord } from "../../../sandbox/emulator/server.js";
 import { createExoscaleClient } from "../../../lib/exoscale/client.js";
+import { closeServer, listen } from "../../../lib/shared/http.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 import { tempDir } from "../../helpers/fs.js";
 import { waitFor } from "../../helpers/wait.js";
@@ -185,5 +187,36 @@ test("the built bundle exits 2 with a readable message on bad configuration", as
   t.regex(output(), /EXOSCALE_KEY is required/);
   t.regex(output(), /EXOSCALE_ZONE must be one of/);
   t.regex(output(), /TARGET_PORT must be a whole number, got "http"/);
+  t.notRegex(output(), /at .*\.(ts|cjs):\d+/);
+});
+
+test("the built bundle exits 2 naming the fix when the API refuses the key at start-up", async (t) => {
+  const emu = await startTestEmulator(t);
+  const dir = await tempDir(t, "sd-bundle-auth-");
+  const pool = emu.createPool({ size: 1 });
+  const { child, output } = spawnAgent({
+    ...emulatorEnv(emu, pool.id),
+    EXOSCALE_SECRET: "not-the-secret",
+    SD_FILE: join(dir, "config.json"),
+    METRICS_PORT: "0",
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  t.is(code, 2, output());
+  t.regex(output(), /sd-agent: invalid configuration:\n {2}- start-up check: Exoscale API rejected the credentials .*401 Unauthorized/);
+  t.notRegex(output(), /at .*\.(ts|cjs):\d+/);
+  t.notRegex(output(), /not-the-secret/);
+});
+
+test("the built bundle exits 2 naming METRICS_PORT when the port is taken", async (t) => {
+  const emu = await startTestEmulator(t);
+  const dir = await tempDir(t, "sd-bundle-port-");
+  const pool = emu.createPool({ size: 1 });
+  const holder = createServer();
+  const { port } = await listen(holder, 0, "127.0.0.1");
+  t.teardown(() => closeServer(holder));
+  const { child, output } = spawnAgent({ ...emulatorEnv(emu, pool.id), SD_FILE: join(dir, "config.json"), METRICS_PORT: String(port) });
+  const [code] = (await once(child, "exit")) as [number | null];
+  t.is(code, 2, output());
+  t.regex(output(), new RegExp(`METRICS_PORT ${port} is already in use on 127\\.0\\.0\\.1: choose another port \\(0 picks a free one\\)`));
   t.notRegex(output(), /at .*\.(ts|cjs):\d+/);
 });

@@ -62,3 +62,17 @@ test("every problem is reported at once, without echoing the secret", (t) => {
   t.notRegex(error.message, /do-not-print-me/);
   t.throws(() => readSdAgentConfig({ ...BASE, EXOSCALE_INSTANCEPOOL_ID: " , " }), { message: /EXOSCALE_INSTANCEPOOL_ID is required/ });
 });
+
+test("METRICS_HOST must be an IP address or a well-formed host name", (t) => {
+  for (const good of ["127.0.0.1", "0.0.0.0", "::1", "::", "localhost", "monitoring.internal"]) {
+    t.is(readSdAgentConfig({ ...BASE, METRICS_HOST: good }).metrics?.host, good, good);
+  }
+  for (const bad of ["256.1.1.1", "my host", "[::1]", "http://127.0.0.1", "127.0.0.1:9101"]) {
+    const error = t.throws(() => readSdAgentConfig({ ...BASE, METRICS_HOST: bad }), { instanceOf: ConfigError });
+    t.deepEqual(
+      error.problems,
+      [`METRICS_HOST must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost, got "${bad}"`],
+      bad,
+    );
+  }
+});

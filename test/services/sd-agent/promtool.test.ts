@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Instance } from "../../../lib/exoscale/types.js";
-import { writeFileAtomic } from "../../../services/sd-agent/atomicWrite.js";
+import { writeFileAtomic } from "../../../lib/shared/atomicWrite.js";
 import { renderFileSd, targetGroups } from "../../../services/sd-agent/render.js";
 import { tempDir } from "../../helpers/fs.js";
 import { requireTool } from "../../helpers/tools.js";

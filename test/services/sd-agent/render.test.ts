@@ -48,6 +48,40 @@ test("only running members with a public IPv4 become targets, with pool, instanc
   for (const name of Object.keys(groups[0]!.labels)) t.regex(name, /^[a-zA-Z_][a-zA-Z0-9_]*$/, "a valid Prometheus label name");
 });
 
+test("a public address that is not an IPv4 address is filtered: IPv6, a host name, an out-of-range or short quad", (t) => {
+  const members = [
+    member("v4", "198.51.100.7"),
+    member("top", "255.255.255.255"),
+    member("v6", "2001:db8::7"),
+    member("mapped", "::ffff:198.51.100.8"),
+    member("name", "pool-1.example.com"),
+    member("range", "999.1.1.1"),
+    member("octet", "198.51.100.256"),
+    member("short", "198.51.100"),
+    member("padded", " 198.51.100.9"),
+  ];
+  t.deepEqual(targetsOf(targetGroups([{ poolId: POOL, members }], 9100)), ["198.51.100.7:9100", "255.255.255.255:9100"]);
+});
+
+test("a member listed twice is one target, whether one pool lists it twice or two pools both do", (t) => {
+  const twice = targetGroups(
+    [{ poolId: POOL, members: [member("a", "10.0.0.2"), member("a", "10.0.0.2"), member("b", "10.0.0.3")] }],
+    9100,
+  );
+  t.deepEqual(targetsOf(twice), ["10.0.0.2:9100", "10.0.0.3:9100"]);
+  // Without a manager in the answer, both pools would claim it: the first pool keeps it.
+  const { managerId: _none, ...unmanaged } = member("c", "10.0.0.4");
+  const both = targetGroups(
+    [
+      { poolId: POOL, members: [unmanaged] },
+      { poolId: POOL_B, members: [unmanaged] },
+    ],
+    9100,
+  );
+  t.is(both.length, 1);
+  t.is(both[0]!.labels.exoscale_pool_id, POOL);
+});
+
 test("output is sorted numerically by address and identical whatever the input order", (t) => {
   const members = [member("x", "127.0.0.10"), member("y", "127.0.0.9"), member("z", "127.0.0.2")];
   const one = renderFileSd(targetGroups([{ poolId: POOL, members }], 9100));

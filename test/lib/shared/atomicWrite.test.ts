@@ -1,7 +1,7 @@
 import test from "ava";
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { tempPathFor, writeFileAtomic } from "../../../services/sd-agent/atomicWrite.js";
+import { tempPathFor, writeFileAtomic } from "../../../lib/shared/atomicWrite.js";
 import { tempDir } from "../../helpers/fs.js";
 
 test("the temporary file is a hidden .tmp file in the same directory, never matching *.json", (t) => {
