@@ -38,6 +38,12 @@ export interface ExoscaleRetryOptions {
   maxDelayMs?: number;
   /** Cap on a server-requested Retry-After in ms (default 60000). */
   maxRetryAfterMs?: number;
+  /**
+   * Most time (ms) one call may spend waiting to retry, counted from its first attempt: a retry whose wait
+   * (backoff or Retry-After) would end past it is not made, and the last error goes to the caller. A caller
+   * that runs on a period (the scaler's tick) sets it well under the period. Default: no bound.
+   */
+  budgetMs?: number;
 }
 
 export interface ExoscaleClientOptions {
@@ -95,6 +101,7 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
   const baseDelayMs = options.retry?.baseDelayMs ?? 500;
   const maxDelayMs = options.retry?.maxDelayMs ?? 8_000;
   const maxRetryAfterMs = options.retry?.maxRetryAfterMs ?? 60_000;
+  const budgetMs = options.retry?.budgetMs;
   const logger = options.logger;
 
   const http: KyInstance = ky.create({
@@ -134,7 +141,24 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
     },
   });
 
-  const retryOptions = (mode: RetryMode): RetryOptions => {
+  /** The wait before retry number `retryCount` (1-based), as ky will take it, jitter left out (it only shortens). */
+  const waitBefore = (error: Error, retryCount: number): number => {
+    if (error instanceof HTTPError && (error.response.status === 429 || error.response.status === 503)) {
+      const seconds = Number(error.response.headers.get("Retry-After"));
+      if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, maxRetryAfterMs);
+    }
+    return Math.min(baseDelayMs * 2 ** (retryCount - 1), maxDelayMs);
+  };
+
+  const retryOptions = (mode: RetryMode, startedAt: number, request: string): RetryOptions => {
+    /** False once a retry would wait past the call's budget: the caller then hears the error now. */
+    const affordable = (error: Error, retryCount: number): boolean => {
+      if (budgetMs === undefined) return true;
+      const wait = waitBefore(error, retryCount);
+      if (now() - startedAt + wait <= budgetMs) return true;
+      logger?.debug("not retrying: the wait would pass the call's retry budget", { request, waitMs: wait, budgetMs });
+      return false;
+    };
     const common: RetryOptions = {
       limit,
       methods: ["get", "put"],
@@ -147,14 +171,19 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
     };
     if (mode === "safe") {
       // ky does not retry a timeout unless asked.
-      return { ...common, statusCodes: [408, 429, 500, 502, 503, 504], retryOnTimeout: true };
+      return {
+        ...common,
+        statusCodes: [408, 429, 500, 502, 503, 504],
+        retryOnTimeout: true,
+        shouldRetry: ({ error, retryCount }) => (affordable(error, retryCount) ? undefined : false),
+      };
     }
     return {
       ...common,
       statusCodes: [429],
       // No response (network error, timeout) means no status: whether the API acted is unknown, so do not
       // repeat. shouldRetry takes precedence over ky's other checks, timeouts included.
-      shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
+      shouldRetry: ({ error, retryCount }) => (error instanceof HTTPError && affordable(error, retryCount) ? undefined : false),
     };
   };
 
@@ -164,7 +193,7 @@ export function createExoscaleClient(options: ExoscaleClientOptions): ComputeApi
     try {
       const response = await http(options.path, {
         method: options.method,
-        retry: retryOptions(options.retry ?? "safe"),
+        retry: retryOptions(options.retry ?? "safe", now(), `${method} ${path}`),
         ...(options.searchParams ? { searchParams: options.searchParams } : {}),
         ...(options.json !== undefined ? { json: options.json } : {}),
       });

@@ -21,6 +21,8 @@ export interface ExoscaleEnv {
   endpoint?: string;
   /** Lower-cased, de-duplicated pool UUIDs; exactly one unless the caller allows several. */
   poolIds: string[];
+  /** Per-attempt API timeout (EXOSCALE_API_TIMEOUT_SECONDS); retries come on top. */
+  timeoutMs: number;
 }
 
 export interface ExoscaleEnvOptions {
@@ -49,7 +51,8 @@ export function readExoscaleEnv(read: EnvReader, options: ExoscaleEnvOptions): E
     }
   }
   const endpoint = readEndpoint(read);
-  return { key, secret, zone, poolIds, ...(endpoint !== undefined ? { endpoint } : {}) };
+  const timeoutSeconds = read.int("EXOSCALE_API_TIMEOUT_SECONDS", { default: 10, min: 1, max: 120 });
+  return { key, secret, zone, poolIds, timeoutMs: timeoutSeconds * 1000, ...(endpoint !== undefined ? { endpoint } : {}) };
 }
 
 /** True when a URL's path ends in /v2 (a trailing slash tolerated): the API's base, not the host's root. */
@@ -77,6 +80,7 @@ export function clientOptionsFromEnv(env: ExoscaleEnv): ExoscaleClientOptions {
     key: env.key,
     secret: env.secret,
     zone: env.zone,
+    timeoutMs: env.timeoutMs,
     ...(env.endpoint !== undefined ? { endpoint: env.endpoint } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { COURSE_POLICY, type PolicyOptions, type VictimChoice } from "./policy/o
 
 export interface ScalerConfig {
   /** The shared EXOSCALE_* settings (exactly one pool) plus the per-attempt API timeout. */
-  exoscale: ExoscaleEnv & { timeoutMs: number };
+  exoscale: ExoscaleEnv;
   /** The one pool this scaler drives (a lower-cased UUID). */
   poolId: string;
   listenHost: string;
@@ -35,7 +35,6 @@ export const DEFAULT_LISTEN_PORT = 8090;
 export function readScalerConfig(env: Readonly<Record<string, string | undefined>>): ScalerConfig {
   const r = new EnvReader(env);
   const exoscale = readExoscaleEnv(r, { multiplePools: false });
-  const timeoutSeconds = r.int("EXOSCALE_API_TIMEOUT_SECONDS", { default: 10, min: 1, max: 120 });
 
   // Loopback by default: Grafana runs on the same host, and /status and /metrics need no credentials.
   const listenHost = r.string("LISTEN_HOST", "127.0.0.1");
@@ -78,7 +77,7 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   r.finish();
 
   return {
-    exoscale: { ...exoscale, timeoutMs: timeoutSeconds * 1000 },
+    exoscale,
     poolId: exoscale.poolIds[0] ?? "",
     listenHost,
     listenPort,

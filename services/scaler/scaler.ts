@@ -62,9 +62,13 @@ export interface RunningScaler extends RunningService {
   metrics: ScalerMetrics;
 }
 
-/** The Exoscale client the scaler uses: the shared EXOSCALE_* settings and EXOSCALE_API_TIMEOUT_SECONDS. */
+/**
+ * The Exoscale client the scaler uses: the shared EXOSCALE_* settings, and retries bounded to a quarter of a
+ * tick (at least 1 s, at most 15 s per call), so a long Retry-After never keeps a tick from ending in time.
+ */
 export function createScalerApi(config: ScalerConfig, logger: Logger): ComputeApi {
-  return createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), timeoutMs: config.exoscale.timeoutMs, logger });
+  const budgetMs = Math.min(15_000, Math.max(1_000, config.tickMs / 4));
+  return createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), retry: { budgetMs }, logger });
 }
 
 /**

@@ -37,8 +37,9 @@ export interface RunningSdAgent extends RunningService {
 export function createSdAgentApi(config: SdAgentConfig, logger: Logger): ComputeApi {
   return createExoscaleClient({
     ...clientOptionsFromEnv(config.exoscale),
-    timeoutMs: Math.min(10_000, Math.max(2_000, config.intervalMs)),
-    retry: { limit: 2, maxRetryAfterMs: Math.max(1_000, config.intervalMs) },
+    // The per-attempt timeout is EXOSCALE_API_TIMEOUT_SECONDS, not the interval: an API slower than a
+    // short interval must still be answered (the loop waits for a refresh, it never overlaps them).
+    retry: { limit: 2, maxRetryAfterMs: Math.max(1_000, config.intervalMs), budgetMs: Math.max(2_000, config.intervalMs) },
     logger,
   });
 }

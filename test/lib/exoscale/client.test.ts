@@ -378,3 +378,39 @@ test.serial("the zone picks the endpoint unless one is given; requests carry the
     /^EXO2-HMAC-SHA256 credential=EXOkey,signed-query-args=manager-id;manager-type,expires=1750000600,signature=.+=$/,
   );
 });
+
+test.serial("the retry budget bounds one call: no retry is made whose wait would end past it", async (t) => {
+  const clock = fakeTime(t);
+  const { state, endpoint } = await countingServer(t, (_req, res) => {
+    res.writeHead(429, { "Content-Type": "application/json", "Retry-After": "5" }).end('{"message":"slow down"}');
+  });
+  const client = (budgetMs?: number) =>
+    createExoscaleClient({
+      key: "EXOkey",
+      secret: "secret",
+      zone: "ch-gva-2",
+      endpoint,
+      retry: { limit: 5, maxRetryAfterMs: 60_000, ...(budgetMs !== undefined ? { budgetMs } : {}) },
+    });
+  // Attempts at 0 s, 5 s and 10 s; a retry at 15 s would pass the 12 s budget.
+  const started = Date.now();
+  await t.throwsAsync(drive(clock, client(12_000).getInstancePool(EVICT_POOL), { stepMs: 500 }), { instanceOf: ExoscaleRateLimitError });
+  t.is(state.requests, 3);
+  t.true(Date.now() - started <= 12_000, `gave up after ${Date.now() - started} ms of fake time`);
+  // Without a budget the same call keeps to its retry limit.
+  state.requests = 0;
+  await t.throwsAsync(drive(clock, client().getInstancePool(EVICT_POOL), { stepMs: 500 }), { instanceOf: ExoscaleRateLimitError });
+  t.is(state.requests, 6);
+});
+
+test.serial("a Retry-After longer than the budget is not waited for at all", async (t) => {
+  const clock = fakeTime(t);
+  const { state, endpoint } = await countingServer(t, (_req, res) => {
+    res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "60" }).end('{"message":"down"}');
+  });
+  const client = createExoscaleClient({ key: "EXOkey", secret: "secret", zone: "ch-gva-2", endpoint, retry: { budgetMs: 20_000 } });
+  const started = Date.now();
+  await t.throwsAsync(drive(clock, client.getInstancePool(EVICT_POOL), { stepMs: 500 }), { instanceOf: ExoscaleServerError });
+  t.is(state.requests, 1);
+  t.true(Date.now() - started < 1_000);
+});

@@ -34,9 +34,16 @@ test("reads the shared Exoscale settings, lower-cases and de-duplicates pool ids
     secret: "s",
     zone: "at-vie-1",
     poolIds: [POOL.toLowerCase(), OTHER],
+    timeoutMs: 10_000,
     endpoint: "http://127.0.0.1:8081/v2",
   });
-  t.deepEqual(clientOptionsFromEnv(env), { key: "EXOkey", secret: "s", zone: "at-vie-1", endpoint: "http://127.0.0.1:8081/v2" });
+  t.deepEqual(clientOptionsFromEnv(env), {
+    key: "EXOkey",
+    secret: "s",
+    zone: "at-vie-1",
+    timeoutMs: 10_000,
+    endpoint: "http://127.0.0.1:8081/v2",
+  });
 });
 
 test("lists every missing or malformed setting at once", (t) => {

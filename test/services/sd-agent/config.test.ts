@@ -8,7 +8,7 @@ const BASE = { EXOSCALE_KEY: "EXOabc", EXOSCALE_SECRET: "s3cret", EXOSCALE_ZONE:
 
 test("defaults: port 9100, /srv/service-discovery/config.json, 10 s, metrics on 127.0.0.1:9101, zone endpoint", (t) => {
   t.deepEqual(readSdAgentConfig(BASE), {
-    exoscale: { key: "EXOabc", secret: "s3cret", zone: "at-vie-1", poolIds: [POOL] },
+    exoscale: { key: "EXOabc", secret: "s3cret", zone: "at-vie-1", poolIds: [POOL], timeoutMs: 10_000 },
     targetPort: 9100,
     sdFile: "/srv/service-discovery/config.json",
     intervalMs: 10_000,
@@ -75,4 +75,9 @@ test("METRICS_HOST must be an IP address or a well-formed host name", (t) => {
       bad,
     );
   }
+});
+
+test("the API timeout is EXOSCALE_API_TIMEOUT_SECONDS whatever the interval", (t) => {
+  t.is(readSdAgentConfig({ ...BASE, SD_INTERVAL_SECONDS: "1" }).exoscale.timeoutMs, 10_000);
+  t.is(readSdAgentConfig({ ...BASE, SD_INTERVAL_SECONDS: "1", EXOSCALE_API_TIMEOUT_SECONDS: "30" }).exoscale.timeoutMs, 30_000);
 });

@@ -10,6 +10,7 @@ import { closeServer, listen } from "../../../lib/shared/http.js";
 import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { emulatorEnv, startTestEmulator } from "../../helpers/emulator.js";
 import { tempDir } from "../../helpers/fs.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const UNKNOWN_POOL = "9a3c5a6e-1f2b-4c3d-8e4f-5a6b7c8d9e0f";
 
@@ -224,4 +225,21 @@ test("an existing SD_FILE that cannot be read fails the start naming SD_FILE and
   t.false(error instanceof ConfigError);
   t.true(error.message.startsWith(`cannot read SD_FILE ${sdFile}: `), error.message);
   t.regex(error.message, /ELOOP/);
+});
+
+test("an API slower than a 1 s interval is still answered: the file is written and the slowness is not an error", async (t) => {
+  // Every answer takes 2.5 s, longer than the interval (and than the old 2 s clamped timeout).
+  const emulator = await startTestEmulator(t, { host: "127.0.0.1", faults: { latencyMs: 2_500 } });
+  const pool = emulator.createPool({ size: 2 });
+  const dir = await tempDir(t, "sd-slow-");
+  const file = join(dir, "config.json");
+  const outcomes: RefreshOutcome[] = [];
+  const service = await startSdAgent(
+    { ...emulatorEnv(emulator, pool.id), SD_FILE: file, SD_INTERVAL_SECONDS: "1", METRICS_PORT: "off" },
+    { logger: createMemoryLogger("sd-agent"), onRefresh: (outcome) => outcomes.push(outcome) },
+  );
+  t.teardown(() => service.stop());
+  const first = await waitFor(() => outcomes[0], { timeoutMs: 15_000, what: "the first refresh" });
+  t.true(first.ok, first.ok ? "" : first.error.message);
+  t.is((JSON.parse(await readFile(file, "utf8")) as unknown[]).length, 2);
 });
