@@ -6,4 +6,8 @@ export const PORTS = {
   prometheus: 9090,
   grafana: 3000,
   nlbListener: 80,
+  /** The scaler's webhook receiver, /status and /metrics (loopback on the monitoring host). */
+  scaler: 8090,
+  /** The SD agent's /metrics (loopback). */
+  sdAgentMetrics: 9101,
 } as const;

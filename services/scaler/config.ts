@@ -1,3 +1,4 @@
+import { PORTS } from "../../contracts/ports.js";
 import { readExoscaleEnv, type ExoscaleEnv } from "../../lib/exoscale/env.js";
 import { EnvReader } from "../../lib/shared/env.js";
 import { isListenHost } from "../../lib/shared/net.js";
@@ -26,7 +27,7 @@ export interface ScalerConfig {
   policy: PolicyOptions;
 }
 
-export const DEFAULT_LISTEN_PORT = 8090;
+export const DEFAULT_LISTEN_PORT = PORTS.scaler;
 
 /**
  * Reads and validates the scaler's environment. Every problem is reported at once (ConfigError);

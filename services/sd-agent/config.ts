@@ -1,4 +1,6 @@
 /** The SD agent's configuration, read from the environment and validated at start-up (pure). */
+import { HOST_LAYOUT } from "../../contracts/hostLayout.js";
+import { PORTS } from "../../contracts/ports.js";
 import { readExoscaleEnv, type ExoscaleEnv } from "../../lib/exoscale/env.js";
 import { EnvReader } from "../../lib/shared/env.js";
 import { isListenHost } from "../../lib/shared/net.js";
@@ -13,10 +15,10 @@ export interface SdAgentConfig {
   metrics?: { port: number; host: string };
 }
 
-export const DEFAULT_SD_FILE = "/srv/service-discovery/config.json";
+export const DEFAULT_SD_FILE = HOST_LAYOUT.sdFile;
 export const DEFAULT_TARGET_PORT = 9100;
 export const DEFAULT_INTERVAL_SECONDS = 10;
-export const DEFAULT_METRICS_PORT = 9101;
+export const DEFAULT_METRICS_PORT = PORTS.sdAgentMetrics;
 export const DEFAULT_METRICS_HOST = "127.0.0.1";
 
 /** Throws ConfigError listing every problem. */
