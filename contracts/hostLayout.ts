@@ -67,3 +67,20 @@ export const HOST_LAYOUT = {
 export function bundlePath(bundle: BundleName): string {
   return `${HOST_LAYOUT.bundleDir}/${bundle}.cjs`;
 }
+
+export type ServiceKey = keyof typeof HOST_LAYOUT.services;
+
+/** The names files get in HOST_LAYOUT.stagingDir when CopyToRemote uploads them. */
+export const STAGED = {
+  bundle: (bundle: BundleName): string => `${bundle}.cjs`,
+  unit: (service: ServiceKey): string => HOST_LAYOUT.services[service].unit,
+  env: (service: ServiceKey): string => `${HOST_LAYOUT.services[service].bundle}.env`,
+  prometheusConfig: "prometheus.yml",
+  grafanaEnv: "grafana.env",
+  grafanaDropIn: "grafana-server-drop-in.conf",
+} as const;
+
+/** A staged file's full path. */
+export function stagedPath(name: string): string {
+  return `${HOST_LAYOUT.stagingDir}/${name}`;
+}

@@ -2,6 +2,7 @@
 // `node` >= 18 without node_modules. scripts/build.mjs and the bundle tests both use these, so the
 // tested artifact is built exactly like the shipped one.
 export const BUNDLES = {
+  "grafana-provisioner": "services/grafana-provisioner/main.ts",
   "sd-agent": "services/sd-agent/main.ts",
   scaler: "services/scaler/main.ts",
 };
