@@ -20,6 +20,8 @@ export const CONFIG_KEYS = {
   monitoringInstanceType: "monitoring_instance_type",
   monitoringDiskSize: "monitoring_disk_size",
   templateName: "template_name",
+  grafanaVersion: "grafana_version",
+  sshPrivateKey: "ssh_private_key",
 } as const;
 
 /** Code-level defaults; they mirror Pulumi.yaml, whose defaults only the CLI applies. */
@@ -36,6 +38,8 @@ export const DEFAULTS = {
   monitoringInstanceType: "standard.small",
   monitoringDiskSize: 20,
   templateName: "Linux Ubuntu 24.04 LTS 64-bit",
+  // Grafana 12.x serves the /api/v1/provisioning endpoints the provisioner calls (13.x still serves them, deprecated).
+  grafanaVersion: "12.4.0",
 } as const;
 
 /** The root-disk sizes Exoscale accepts (API v2 `disk-size`: 10 to 51200 GiB). */
@@ -68,10 +72,19 @@ export interface Settings {
   };
   /** Compute template looked up by name in the zone. */
   templateName: string;
+  /** Grafana OSS version installed on the monitoring host (an apt version prefix, e.g. 12.4.0). */
+  grafanaVersion: string;
 }
 
 /** The raw strings Pulumi config hands us (absent = not set). */
-export type RawSettings = Partial<Record<Exclude<keyof typeof CONFIG_KEYS, "exoscaleKey" | "exoscaleSecret">, string>>;
+export type RawSettings = Partial<Record<Exclude<keyof typeof CONFIG_KEYS, SecretKey>, string>>;
+
+/** Keys read as secrets, never as plain settings. */
+type SecretKey = "exoscaleKey" | "exoscaleSecret" | "sshPrivateKey";
+const SECRET_FIELDS: ReadonlySet<string> = new Set<SecretKey>(["exoscaleKey", "exoscaleSecret", "sshPrivateKey"]);
+
+/** The Grafana majors whose provisioning API the provisioner is written against. */
+const GRAFANA_MAJORS = [12, 13];
 
 /** A user mistake in the stack configuration: reported without a stack trace (RunError). */
 export class ConfigValidationError extends pulumi.RunError {
@@ -180,6 +193,14 @@ export function parseSettings(raw: RawSettings, extraProblems: readonly string[]
     problems.push(`${CONFIG_KEYS.sshPublicKey} must be one OpenSSH public key line (e.g. "ssh-ed25519 AAAA… you@host")`);
   }
 
+  const grafanaVersion = str("grafanaVersion", DEFAULTS.grafanaVersion);
+  const grafanaMajor = /^(\d+)\.\d+(\.\d+)?$/.exec(grafanaVersion)?.[1];
+  if (grafanaMajor === undefined || !GRAFANA_MAJORS.includes(Number(grafanaMajor))) {
+    problems.push(
+      `${CONFIG_KEYS.grafanaVersion} must be a Grafana ${GRAFANA_MAJORS.join(".x or ")}.x version such as ${DEFAULTS.grafanaVersion}, got "${grafanaVersion}"`,
+    );
+  }
+
   if (problems.length > 0) {
     throw new ConfigValidationError(problems);
   }
@@ -191,6 +212,7 @@ export function parseSettings(raw: RawSettings, extraProblems: readonly string[]
     sshPublicKey,
     monitoring,
     templateName: str("templateName", DEFAULTS.templateName),
+    grafanaVersion,
   };
 }
 
@@ -249,6 +271,8 @@ export interface Credentials {
 export interface LoadedConfig {
   settings: Settings;
   credentials: Credentials;
+  /** The private half of `ssh_public_key` (secret), for the remote commands; absent when the key is generated. */
+  sshPrivateKey?: pulumi.Output<string>;
 }
 
 /**
@@ -268,14 +292,29 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): LoadedC
   }
   const raw: RawSettings = {};
   for (const field of Object.keys(CONFIG_KEYS) as (keyof typeof CONFIG_KEYS)[]) {
-    if (field === "exoscaleKey" || field === "exoscaleSecret") {
+    if (SECRET_FIELDS.has(field)) {
       continue;
     }
-    raw[field] = config.get(CONFIG_KEYS[field]);
+    raw[field as keyof RawSettings] = config.get(CONFIG_KEYS[field]);
+  }
+  // The remote commands log in with the private key of whatever public key the VMs get.
+  const sshPrivateKey = config.getSecret(CONFIG_KEYS.sshPrivateKey);
+  const privateKeyBlank = sshPrivateKey === undefined || config.get(CONFIG_KEYS.sshPrivateKey)?.trim() === "";
+  const publicKeyGiven = (raw.sshPublicKey?.trim() ?? "") !== "";
+  if (publicKeyGiven && privateKeyBlank) {
+    problems.push(
+      `${CONFIG_KEYS.sshPrivateKey} is required when ${CONFIG_KEYS.sshPublicKey} is set (the monitoring host is provisioned over SSH with it): ` +
+        `pulumi config set --secret ${CONFIG_KEYS.sshPrivateKey} -- "$(cat ~/.ssh/id_ed25519)"`,
+    );
+  } else if (!publicKeyGiven && !privateKeyBlank) {
+    problems.push(
+      `${CONFIG_KEYS.sshPrivateKey} is set but ${CONFIG_KEYS.sshPublicKey} is not: set both (your own key pair) or neither (a generated one)`,
+    );
   }
   const settings = parseSettings(raw, problems);
   return {
     settings,
     credentials: { key: (key as string).trim(), secret: (secret as pulumi.Output<string>).apply((value) => value.trim()) },
+    ...(publicKeyGiven && sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
   };
 }

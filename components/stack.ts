@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as exoscale from "../sdks/exoscale/index.js";
 import { CONFIG_KEYS, DEFAULTS, type Credentials, type Settings } from "./config.js";
 import { LoadBalancer } from "./loadBalancer.js";
+import type { Bundles } from "./bundles.js";
 import { MonitoringHost } from "./monitoringHost.js";
+import { MonitoringProvisioning } from "./monitoringProvisioning.js";
 import { SecurityGroups } from "./network/securityGroups.js";
 import { AppPool } from "./pool/appPool.js";
 import { PORTS } from "../contracts/ports.js";
@@ -12,6 +14,10 @@ import { SshAccess } from "./sshAccess.js";
 export interface AutoscalerStackArgs {
   settings: Settings;
   credentials: Credentials;
+  /** The built service bundles the monitoring host receives. */
+  bundles: Bundles;
+  /** The private half of the user's `ssh_public_key` (secret); absent when the key pair is generated. */
+  sshPrivateKey?: pulumi.Output<string>;
 }
 
 /** What `pulumi stack output` shows; secrets only as secret Outputs. */
@@ -29,6 +35,8 @@ export interface StackOutputs {
   /** The services' IAM API key and secret (secret). */
   serviceApiKey: pulumi.Output<string>;
   serviceApiSecret: pulumi.Output<string>;
+  /** Grafana's admin password (secret): `pulumi stack output --show-secrets grafanaAdminPassword`. */
+  grafanaAdminPassword: pulumi.Output<string>;
   /** Scaling bounds and thresholds the scaler and the alert rules will use. */
   scaling: { minSize: number; maxSize: number; scaleUpCpuPercent: number; scaleDownCpuPercent: number };
 }
@@ -57,6 +65,7 @@ export class AutoscalerStack extends pulumi.ComponentResource {
   public readonly loadBalancer: LoadBalancer;
   public readonly monitoringHost: MonitoringHost;
   public readonly serviceCredentials: ServiceCredentials;
+  public readonly provisioning: MonitoringProvisioning;
   public readonly outputs: StackOutputs;
 
   constructor(name: string, args: AutoscalerStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -80,6 +89,8 @@ export class AutoscalerStack extends pulumi.ComponentResource {
       { parent: this, provider: this.provider },
     );
     const templateId = template.apply((t) => requireTemplateId(t.id, settings.templateName, settings.zone));
+    // The template's login user, only once its id is known: a missing template is then one error, not two.
+    const loginUser = pulumi.all([templateId, template.defaultUser]).apply(([, user]) => user);
 
     this.securityGroups = new SecurityGroups(`${name}-sg`, { adminCidrs: settings.adminCidrs }, children);
     this.sshAccess = new SshAccess(`${name}-ssh`, { publicKey: settings.sshPublicKey }, children);
@@ -114,7 +125,7 @@ export class AutoscalerStack extends pulumi.ComponentResource {
       {
         zone: settings.zone,
         templateId,
-        sshUser: template.defaultUser,
+        sshUser: loginUser,
         instanceType: settings.monitoring.instanceType,
         diskSize: settings.monitoring.diskSize,
         securityGroupIds: [this.securityGroups.monitoring.id],
@@ -125,6 +136,33 @@ export class AutoscalerStack extends pulumi.ComponentResource {
     );
 
     this.serviceCredentials = new ServiceCredentials(`${name}-iam`, { labels }, children);
+
+    const sshPrivateKey = args.sshPrivateKey ?? this.sshAccess.privateKey;
+    if (sshPrivateKey === undefined) {
+      // loadConfig refuses a public key without its private key, so this is our bug, not the user's.
+      throw new Error("no SSH private key for the monitoring host: neither generated nor configured");
+    }
+    this.provisioning = new MonitoringProvisioning(
+      `${name}-provision`,
+      {
+        host: this.monitoringHost.publicIp,
+        sshUser: this.monitoringHost.sshUser,
+        sshPrivateKey,
+        zone: settings.zone,
+        poolId: this.appPool.poolId,
+        serviceKey: this.serviceCredentials.key,
+        serviceSecret: this.serviceCredentials.secret,
+        scaling: {
+          minSize: settings.pool.minSize,
+          maxSize: settings.pool.maxSize,
+          scaleUpCpuPercent: settings.scaling.scaleUpCpuPercent,
+          scaleDownCpuPercent: settings.scaling.scaleDownCpuPercent,
+        },
+        grafanaVersion: settings.grafanaVersion,
+        bundles: args.bundles,
+      },
+      { parent: this },
+    );
 
     const hostIp = this.monitoringHost.publicIp;
     this.outputs = {
@@ -139,6 +177,7 @@ export class AutoscalerStack extends pulumi.ComponentResource {
       sshPrivateKey: this.sshAccess.privateKey,
       serviceApiKey: this.serviceCredentials.key,
       serviceApiSecret: this.serviceCredentials.secret,
+      grafanaAdminPassword: this.provisioning.grafanaAdminPassword,
       scaling: {
         minSize: settings.pool.minSize,
         maxSize: settings.pool.maxSize,

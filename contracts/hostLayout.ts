@@ -19,8 +19,9 @@ export interface ServiceLayout {
 }
 
 export const HOST_LAYOUT = {
-  /** Where CopyToRemote puts files over SFTP (as the SSH user); commands install them from here. */
-  stagingDir: "/var/tmp/exoscale-autoscaler",
+  /** Where CopyToRemote puts files over SFTP (as the SSH user); commands install them from here. Not under
+   * /tmp or /var/tmp, whose cleaners would delete files a later re-run still installs from. */
+  stagingDir: "/var/lib/exoscale-autoscaler-staging",
   /** The bundles, root-owned and world-readable. */
   bundleDir: "/opt/exoscale-autoscaler",
   /** Environment files (secrets included). */

@@ -28,6 +28,7 @@ test("an empty configuration yields the documented defaults", (t) => {
     sshPublicKey: undefined,
     monitoring: { instanceType: DEFAULTS.monitoringInstanceType, diskSize: DEFAULTS.monitoringDiskSize },
     templateName: "Linux Ubuntu 24.04 LTS 64-bit",
+    grafanaVersion: "12.4.0",
   });
 });
 
@@ -322,4 +323,49 @@ test.serial("loadConfig returns typed settings and keeps the secret a secret", a
   t.deepEqual(settings.adminCidrs, ["198.51.100.0/24"]);
   t.is(credentials.key, "EXOuserkey");
   t.true(await pulumi.isSecret(credentials.secret));
+});
+
+test("grafana_version takes a 12.x or 13.x version and refuses anything else, naming the key", (t) => {
+  t.is(parseSettings({ grafanaVersion: "12.3" }).grafanaVersion, "12.3");
+  t.is(parseSettings({ grafanaVersion: " 13.0.1 " }).grafanaVersion, "13.0.1");
+  for (const bad of ["11.6.0", "14.0.0", "latest", "12", "12.4.0-beta1", "12.4.0; rm -rf /"]) {
+    t.true(
+      problemsOf({ grafanaVersion: bad }).some((p) => p.startsWith("grafana_version must be a Grafana 12.x or 13.x version")),
+      bad,
+    );
+  }
+});
+
+test.serial("loadConfig: ssh_public_key needs ssh_private_key (a clear error naming it), and the private key alone is refused", (t) => {
+  const base = { [`${PROJECT}:exoscale_key`]: "EXOuserkey", [`${PROJECT}:exoscale_secret`]: "s3cret" };
+  const publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@laptop";
+  pulumi.runtime.setAllConfig({ ...base, [`${PROJECT}:ssh_public_key`]: publicKey }, [`${PROJECT}:exoscale_secret`]);
+  const missing = t.throws(() => loadConfig(new pulumi.Config()), { instanceOf: ConfigValidationError });
+  t.deepEqual(missing.problems.length, 1);
+  t.regex(
+    missing.problems[0] ?? "",
+    /^ssh_private_key is required when ssh_public_key is set .*pulumi config set --secret ssh_private_key/,
+  );
+  pulumi.runtime.setAllConfig({ ...base, [`${PROJECT}:ssh_private_key`]: "-----BEGIN OPENSSH PRIVATE KEY-----" }, [
+    `${PROJECT}:exoscale_secret`,
+    `${PROJECT}:ssh_private_key`,
+  ]);
+  const alone = t.throws(() => loadConfig(new pulumi.Config()), { instanceOf: ConfigValidationError });
+  t.regex(alone.problems[0] ?? "", /ssh_private_key is set but ssh_public_key is not/);
+});
+
+test.serial("loadConfig: with both halves of the user's key, the private key is handed on as a secret", async (t) => {
+  pulumi.runtime.setAllConfig(
+    {
+      [`${PROJECT}:exoscale_key`]: "EXOuserkey",
+      [`${PROJECT}:exoscale_secret`]: "s3cret",
+      [`${PROJECT}:ssh_public_key`]: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@laptop",
+      [`${PROJECT}:ssh_private_key`]: "PRIVATE",
+    },
+    [`${PROJECT}:exoscale_secret`, `${PROJECT}:ssh_private_key`],
+  );
+  const loaded = loadConfig(new pulumi.Config());
+  t.truthy(loaded.sshPrivateKey);
+  t.is(await valueOf(loaded.sshPrivateKey!), "PRIVATE");
+  t.true(await pulumi.isSecret(loaded.sshPrivateKey!));
 });

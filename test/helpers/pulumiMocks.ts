@@ -28,6 +28,7 @@ const REQUIRED_INTERNALS = {
     "getPlugindownloadurl",
     "getIgnorechangesList",
     "getAdditionalsecretoutputsList",
+    "getDependenciesList",
   ],
   "RegisterResourceResponse.prototype": ["getUrn"],
   "ResourceInvokeRequest.prototype": ["getArgs", "getTok", "getProvider", "getVersion", "getPlugindownloadurl"],
@@ -96,6 +97,11 @@ export const MOCK_VALUES = {
   apiSecret: "mock-service-api-secret-do-not-leak",
   generatedPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockGeneratedPublicKey mock",
   generatedPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock-generated-private-key\n-----END OPENSSH PRIVATE KEY-----\n",
+  /**
+   * What a generated password is under the mocks, by the last two parts of its resource name (e.g.
+   * `grafana-admin`, `webhook-token`), so components of different names generate the same ones.
+   */
+  randomPassword: (suffix: string) => `mockpw${suffix.replace(/[^A-Za-z0-9]/g, "")}`,
 } as const;
 
 export interface Registration {
@@ -115,6 +121,8 @@ export interface Registration {
   pluginDownloadURL: string;
   ignoreChanges: string[];
   additionalSecretOutputs: string[];
+  /** URNs of the resources this one depends on (dependsOn and inputs from other resources). */
+  dependencies: string[];
 }
 
 export interface InvokeRecord {
@@ -140,6 +148,10 @@ export function unsecret(value: unknown): unknown {
   }
   if (Array.isArray(value)) {
     return value.map(unsecret);
+  }
+  // Assets and archives keep their class (tests read their path or text).
+  if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) {
+    return value;
   }
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unsecret(v)]));
@@ -174,6 +186,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { name: inputs.name ?? `${name}-auto` };
     case "exoscale:index/iamApiKey:IamApiKey":
       return { key: MOCK_VALUES.apiKey, secret: MOCK_VALUES.apiSecret, name: inputs.name ?? `${name}-auto` };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: MOCK_VALUES.randomPassword(name.split("-").slice(-2).join("-")), bcryptHash: "mock-bcrypt" };
     case "tls:index/privateKey:PrivateKey":
       return {
         publicKeyOpenssh: MOCK_VALUES.generatedPublicKey,
@@ -232,6 +246,7 @@ function recordRequests(monitor: MockMonitor, session: MockSession): void {
           pluginDownloadURL: req.getPlugindownloadurl(),
           ignoreChanges: req.getIgnorechangesList(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+          dependencies: req.getDependenciesList(),
         });
       }
       callback(err, response);

@@ -1,6 +1,7 @@
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import sinon from "sinon";
+import { fakeBundles } from "../helpers/bundles.js";
 import { parseSettings } from "../../components/config.js";
 import { AutoscalerStack } from "../../components/stack.js";
 import { EXOSCALE_PROVIDER, EXOSCALE_RESOURCES, GET_TEMPLATE, nestedInputProblems, PLUGIN } from "../helpers/pulumiExoscaleSchema.js";
@@ -41,6 +42,10 @@ const EXPECTED_CUSTOM_COUNTS: Record<string, number> = {
   "exoscale:index/iamRole:IamRole": 1,
   "exoscale:index/iamApiKey:IamApiKey": 1,
   "tls:index/privateKey:PrivateKey": 1,
+  // The monitoring host's provisioning: 8 remote commands, 12 uploads, Grafana's password and the webhook token.
+  "command:remote:Command": 8,
+  "command:remote:CopyToRemote": 12,
+  "random:index/randomPassword:RandomPassword": 2,
 };
 
 function one(type: string): Registration {
@@ -133,6 +138,9 @@ test("resource names are unique and every child shows its component parent chain
     "exoscale:index/iamRole:IamRole": [STACK_TYPE, "exoscale-autoscaler:iam:ServiceCredentials"],
     "exoscale:index/iamApiKey:IamApiKey": [STACK_TYPE, "exoscale-autoscaler:iam:ServiceCredentials"],
     "pulumi:providers:exoscale": [STACK_TYPE],
+    "command:remote:Command": [STACK_TYPE, "exoscale-autoscaler:monitoring:MonitoringProvisioning"],
+    "command:remote:CopyToRemote": [STACK_TYPE, "exoscale-autoscaler:monitoring:MonitoringProvisioning"],
+    "random:index/randomPassword:RandomPassword": [STACK_TYPE, "exoscale-autoscaler:monitoring:MonitoringProvisioning"],
   };
   for (const reg of programRegs.filter((r) => r.custom)) {
     t.deepEqual(session.parentChain(reg), expectedChains[reg.type], `${reg.name} parent chain`);
@@ -183,7 +191,7 @@ test("stack outputs: app URL, Prometheus and Grafana URLs, pool id, zone, monito
 });
 
 test("generated credentials are secret outputs and never appear in plain outputs", async (t) => {
-  const secretNames = ["sshPrivateKey", "serviceApiKey", "serviceApiSecret"];
+  const secretNames = ["sshPrivateKey", "serviceApiKey", "serviceApiSecret", "grafanaAdminPassword"];
   for (const name of secretNames) {
     const output = program[name];
     t.true(pulumi.Output.isInstance(output), `${name} is exported`);
@@ -192,7 +200,14 @@ test("generated credentials are secret outputs and never appear in plain outputs
   t.is(await valueOf(program.serviceApiSecret as pulumi.Output<string>), MOCK_VALUES.apiSecret);
   t.is(await valueOf(program.sshPrivateKey as pulumi.Output<string>), MOCK_VALUES.generatedPrivateKey);
 
-  const secrets = [MOCK_VALUES.apiSecret, MOCK_VALUES.apiKey, MOCK_VALUES.generatedPrivateKey, USER_SECRET];
+  const secrets = [
+    MOCK_VALUES.apiSecret,
+    MOCK_VALUES.apiKey,
+    MOCK_VALUES.generatedPrivateKey,
+    USER_SECRET,
+    MOCK_VALUES.randomPassword("grafana-admin"),
+    MOCK_VALUES.randomPassword("webhook-token"),
+  ];
   for (const [name, value] of Object.entries(program)) {
     if (secretNames.includes(name)) {
       continue;
@@ -220,7 +235,12 @@ test("a user-supplied SSH key and narrow admin networks: no generated key, rules
     adminCidrs: '["203.0.113.7/32", "198.51.100.0/24"]',
     poolInitialSize: "2",
   });
-  const stack = new AutoscalerStack("custom", { settings, credentials: { key: USER_KEY, secret: pulumi.secret(USER_SECRET) } });
+  const stack = new AutoscalerStack("custom", {
+    settings,
+    credentials: { key: USER_KEY, secret: pulumi.secret(USER_SECRET) },
+    bundles: fakeBundles(),
+    sshPrivateKey: pulumi.secret("user-private-key"),
+  });
   await settle(stack.outputs.appUrl, stack.outputs.serviceApiSecret, stack.outputs.monitoringHostIp);
   const regs = session.registrations.slice(before);
   t.is(stack.outputs.sshPrivateKey, undefined);
@@ -231,4 +251,25 @@ test("a user-supplied SSH key and narrow admin networks: no generated key, rules
   const pool = regs.find((r) => r.type === "exoscale:index/instancePool:InstancePool");
   t.like(pool?.inputs, { zone: "de-fra-1", size: 2 });
   t.deepEqual(session.duplicateUrns(), []);
+});
+
+test("the monitoring host is provisioned over SSH at its IP, as the template's user, with the stack's key, waiting for it to boot", (t) => {
+  const commands = programRegs.filter((r) => r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote");
+  t.true(commands.length > 0);
+  for (const reg of commands) {
+    t.like(reg.inputs.connection, {
+      host: MOCK_VALUES.monitoringIp,
+      user: "ubuntu",
+      privateKey: MOCK_VALUES.generatedPrivateKey,
+      dialErrorLimit: 60,
+      perDialTimeout: 10,
+    });
+  }
+  // The three bundles come from dist/, built by the program itself.
+  const bundles = programRegs.filter((r) => r.type === "command:remote:CopyToRemote" && String(r.inputs.remotePath).endsWith(".cjs"));
+  t.deepEqual(bundles.map((r) => String(r.inputs.remotePath).split("/").at(-1)).sort(), [
+    "grafana-provisioner.cjs",
+    "scaler.cjs",
+    "sd-agent.cjs",
+  ]);
 });

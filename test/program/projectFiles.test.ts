@@ -40,6 +40,7 @@ test("Pulumi.yaml declares every config key the code reads, with the code's defa
   t.false("default" in config.exoscale_key);
   t.like(config.exoscale_secret, { type: "string", secret: true });
   t.false("default" in config.exoscale_secret);
+  t.like(config.ssh_private_key, { type: "string", secret: true });
 
   const codeDefaults: Record<string, unknown> = {
     [CONFIG_KEYS.zone]: DEFAULTS.zone,
@@ -55,6 +56,8 @@ test("Pulumi.yaml declares every config key the code reads, with the code's defa
     [CONFIG_KEYS.monitoringInstanceType]: DEFAULTS.monitoringInstanceType,
     [CONFIG_KEYS.monitoringDiskSize]: DEFAULTS.monitoringDiskSize,
     [CONFIG_KEYS.templateName]: DEFAULTS.templateName,
+    [CONFIG_KEYS.grafanaVersion]: DEFAULTS.grafanaVersion,
+    [CONFIG_KEYS.sshPrivateKey]: "",
   };
   for (const [key, expected] of Object.entries(codeDefaults)) {
     t.deepEqual(config[key]?.default, expected, `${key} default`);

@@ -1,6 +1,7 @@
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import sinon from "sinon";
+import { fakeBundles } from "../helpers/bundles.js";
 import { parseSettings } from "../../components/config.js";
 import { AutoscalerStack, requireTemplateId } from "../../components/stack.js";
 import { installPulumiMocks } from "../helpers/pulumiMocks.js";
@@ -41,7 +42,7 @@ test("an unknown template_name stops pulumi up with one RunError naming the sett
   const warn = sinon.stub(pulumi.log, "warn");
   t.teardown(() => warn.restore());
   const settings = parseSettings({ zone: "ch-dk-2", templateName: WANTED });
-  new AutoscalerStack("tmpl", { settings, credentials: { key: "EXOkey", secret: pulumi.secret("s") } });
+  new AutoscalerStack("tmpl", { settings, credentials: { key: "EXOkey", secret: pulumi.secret("s") }, bundles: fakeBundles() });
 
   const error = await firstRejection;
   // One more turn of the event loop lets the other consumers of the template id report too.
