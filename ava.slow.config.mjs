@@ -1,0 +1,9 @@
+// The long end-to-end runs, kept out of `npm test`: `npm run test:slow` (CI runs it as its own step).
+export default {
+  extensions: { ts: "module" },
+  nodeArguments: ["--import=tsx"],
+  files: ["test/slow/**/*.test.ts"],
+  workerThreads: false,
+  concurrency: 1,
+  timeout: "10m",
+};
