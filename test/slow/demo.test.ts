@@ -90,3 +90,40 @@ test("the demo completes a full cycle, writes its run folder and leaves nothing 
   const left = spawnSync("pgrep", ["-f", out], { encoding: "utf8" });
   t.is(left.stdout.trim(), "", "no process still refers to the run folder");
 });
+
+test("Ctrl-C during a run stops everything it started and exits 1", async (t) => {
+  if (!(await requireTool(t, "prometheus"))) return;
+  if (!(await requireTool(t, "prometheus-alertmanager"))) return;
+  const out = await tempDir(t, "demo-interrupted-");
+  const child = spawn(process.execPath, ["--import", "tsx", "sandbox/demo/main.ts", "--out", out], {
+    cwd: ROOT,
+    env: { PATH: process.env["PATH"] ?? "", CI: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  const endpoints = await waitFor(
+    async () => {
+      try {
+        return JSON.parse(await readFile(join(out, "endpoints.json"), "utf8")) as Record<string, string>;
+      } catch {
+        return undefined;
+      }
+    },
+    { timeoutMs: 120_000, intervalMs: 250, what: "endpoints.json" },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  child.kill("SIGINT");
+  t.is(await exited, 1, output);
+  t.regex(output, /interrupted/);
+  for (const url of Object.values(endpoints)) {
+    await t.throwsAsync(fetch(url, { signal: AbortSignal.timeout(2_000) }), undefined, `${url} still answers`);
+  }
+  t.is(spawnSync("pgrep", ["-f", out], { encoding: "utf8" }).stdout.trim(), "");
+  t.true((await readFile(join(out, "timeline.csv"), "utf8")).startsWith("t,load,cpu"), "what was sampled is kept");
+});
