@@ -14,6 +14,7 @@ declare module "autocannon" {
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;
+    body?: string;
     pipelining?: number;
   }
 
@@ -21,6 +22,11 @@ declare module "autocannon" {
     errors: number;
     timeouts: number;
     duration: number;
+    non2xx: number;
+    /** Per-second request counts. */
+    requests: { average: number; total: number };
+    /** Response times in ms. */
+    latency: { p50: number; p90: number; p99: number; max: number };
   }
 
   export interface AutocannonInstance extends EventEmitter {
