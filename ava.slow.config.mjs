@@ -6,4 +6,6 @@ export default {
   workerThreads: false,
   concurrency: 1,
   timeout: "10m",
+  // test/slow/rehearsal.test.ts runs only here (npm test's glob reaches test/slow too, with a 60 s timeout).
+  environmentVariables: { EXOSCALE_AUTOSCALER_SLOW_TESTS: "1" },
 };

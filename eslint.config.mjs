@@ -18,7 +18,7 @@ const IO_AND_FRAMEWORKS = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".demo/**", ".tmp/**"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".demo/**", ".tmp/**", ".rehearsal/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -42,6 +42,10 @@ export interface MonitoringProvisioningArgs {
   bundles: Bundles;
   /** Where Grafana and Node.js come from (a rehearsal points them at stand-ins). */
   packageSources?: Partial<PackageSources>;
+  /** Lowest Node.js major the install step accepts (default 22; a rehearsal on Debian 12 uses 20). */
+  nodeMajor?: number;
+  /** The Exoscale API base URL including /v2 for the services (default: the real API; a rehearsal uses the emulator). */
+  apiEndpoint?: string;
 }
 
 /** One file that CopyToRemote uploads to the staging directory. */
@@ -97,9 +101,17 @@ export class MonitoringProvisioning extends pulumi.ComponentResource {
 
     // 1. Reachable and done booting; 2. packages; 3. users and directories (the staging dir included).
     const boot = run("boot", waitForBootScript(), { dependsOn: [] });
-    const install = run("install", installPackagesScript({ grafanaVersion: args.grafanaVersion, sources: args.packageSources ?? {} }), {
-      dependsOn: [boot],
-    });
+    const install = run(
+      "install",
+      installPackagesScript({
+        grafanaVersion: args.grafanaVersion,
+        sources: args.packageSources ?? {},
+        ...(args.nodeMajor !== undefined ? { nodeMajor: args.nodeMajor } : {}),
+      }),
+      {
+        dependsOn: [boot],
+      },
+    );
     const prepare = run(
       "prepare",
       pulumi.output(args.sshUser).apply((sshUser) => prepareHostScript({ sshUser })),
@@ -107,9 +119,13 @@ export class MonitoringProvisioning extends pulumi.ComponentResource {
     );
 
     // 4. The files, staged as the SSH user; the commands below install them with their modes and owners.
-    const access = pulumi
-      .all([args.poolId, args.serviceKey, args.serviceSecret])
-      .apply(([poolId, key, secret]) => ({ zone: args.zone, poolId, key, secret }));
+    const access = pulumi.all([args.poolId, args.serviceKey, args.serviceSecret]).apply(([poolId, key, secret]) => ({
+      zone: args.zone,
+      poolId,
+      key,
+      secret,
+      ...(args.apiEndpoint !== undefined ? { endpoint: args.apiEndpoint } : {}),
+    }));
     const secretText = (text: pulumi.Output<string>) => pulumi.secret(text);
     const envFiles: Record<ServiceKey, pulumi.Output<string>> = {
       sdAgent: secretText(access.apply((a) => renderEnvFile(sdAgentEnv(a)))),

@@ -72,9 +72,20 @@ export function shellQuote(text: string): string {
  * whole scripts below.
  */
 export function hostScriptHelpers(): string {
-  return String.raw`# install_file SRC DEST MODE OWNER GROUP: copies a staged file into place with its mode and owner.
+  return String.raw`# shellcheck disable=SC2034 # read by the scripts that install files, after install_file
+files_changed=no
+
+# install_file SRC DEST MODE OWNER GROUP: copies a staged file into place with its mode and owner, unless
+# DEST already has that content, mode and owner (then nothing is touched); sets files_changed=yes when it
+# installed.
+# shellcheck disable=SC2034 # files_changed is read by the caller
 install_file() {
+  if cmp -s "$1" "$2" && [ "$(stat -c '%a %U %G' "$2")" = "${D}{3#0} $4 $5" ]; then
+    echo "unchanged $2"
+    return 0
+  fi
   install -m "$3" -o "$4" -g "$5" "$1" "$2"
+  files_changed=yes
   echo "installed $2"
 }
 
@@ -486,10 +497,17 @@ export function installServiceScript(service: LongRunningService): string {
   const unit = shellQuote(HOST_LAYOUT.services[service].unit);
   const wait = SERVICE_WAIT;
   return script(`${installProgramFiles(service)}
-systemctl daemon-reload
+if [ "$files_changed" = yes ]; then
+  systemctl daemon-reload
+fi
 systemctl enable ${unit}
-if ! systemctl restart ${unit}; then
-  fail_unit ${unit} ${wait.journalLines} "did not start"
+# Restarted only when one of its files changed or it is not running: identical files change nothing.
+if [ "$files_changed" = yes ] || ! systemctl is-active --quiet ${unit}; then
+  if ! systemctl restart ${unit}; then
+    fail_unit ${unit} ${wait.journalLines} "did not start"
+  fi
+else
+  echo "${HOST_LAYOUT.services[service].unit} is running and its files are unchanged: not restarted"
 fi
 wait_active ${unit} ${wait.limit} ${wait.settle} ${wait.journalLines}`);
 }
@@ -505,17 +523,27 @@ export function configurePrometheusScript(): string {
   const wait = PROMETHEUS_WAIT;
   return script(String.raw`config=${shellQuote(config)}
 candidate=${shellQuote(candidate)}
-install -m 0644 -o root -g root ${shellQuote(stagedPath(STAGED.prometheusConfig))} "$candidate"
-if ! promtool check config "$candidate"; then
-  rm -f "$candidate"
-  echo "promtool rejected the new Prometheus configuration (above); $config is unchanged" >&2
-  exit 1
+staged=${shellQuote(stagedPath(STAGED.prometheusConfig))}
+changed=yes
+if cmp -s "$staged" "$config"; then
+  changed=no
+  echo "$config is unchanged"
+else
+  install -m 0644 -o root -g root "$staged" "$candidate"
+  if ! promtool check config "$candidate"; then
+    rm -f "$candidate"
+    echo "promtool rejected the new Prometheus configuration (above); $config is unchanged" >&2
+    exit 1
+  fi
+  mv -f "$candidate" "$config"
+  echo "installed $config"
 fi
-mv -f "$candidate" "$config"
-echo "installed $config"
 systemctl enable ${PROMETHEUS_UNIT}
-if ! systemctl reload-or-restart ${PROMETHEUS_UNIT}; then
-  fail_unit ${PROMETHEUS_UNIT} ${wait.journalLines} "did not start"
+# Reloaded only when its configuration changed or it is not running.
+if [ "$changed" = yes ] || ! systemctl is-active --quiet ${PROMETHEUS_UNIT}; then
+  if ! systemctl reload-or-restart ${PROMETHEUS_UNIT}; then
+    fail_unit ${PROMETHEUS_UNIT} ${wait.journalLines} "did not start"
+  fi
 fi
 if ! systemctl enable --now ${NODE_EXPORTER_UNIT}; then
   fail_unit ${NODE_EXPORTER_UNIT} ${wait.journalLines} "did not start"
@@ -534,7 +562,9 @@ export function configureGrafanaScript(): string {
 install_file ${shellQuote(stagedPath(STAGED.grafanaEnv))} "$grafana_env" 0600 root root
 install -d -m 0755 -o root -g root ${shellQuote(parentDir(HOST_LAYOUT.grafanaDropIn))}
 install_file ${shellQuote(stagedPath(STAGED.grafanaDropIn))} ${shellQuote(HOST_LAYOUT.grafanaDropIn)} 0644 root root
-systemctl daemon-reload
+if [ "$files_changed" = yes ]; then
+  systemctl daemon-reload
+fi
 systemctl enable ${GRAFANA_UNIT}
 if ! systemctl start ${GRAFANA_UNIT}; then
   fail_unit ${GRAFANA_UNIT} ${wait.journalLines} "did not start"
@@ -552,7 +582,9 @@ fi`);
 export function runProvisionerScript(): string {
   const unit = shellQuote(HOST_LAYOUT.services.grafanaProvisioner.unit);
   return script(`${installProgramFiles("grafanaProvisioner")}
-systemctl daemon-reload
+if [ "$files_changed" = yes ]; then
+  systemctl daemon-reload
+fi
 if ! systemctl start ${unit}; then
   fail_unit ${unit} ${PROVISIONER_JOURNAL_LINES} "failed"
 fi

@@ -12,6 +12,8 @@ export interface ExoscaleAccess {
   /** The services' least-privilege API key and secret. */
   key: string;
   secret: string;
+  /** The API's base URL including /v2 (EXOSCALE_API_ENDPOINT); absent: the real API of the zone. A rehearsal points it at the emulator. */
+  endpoint?: string;
 }
 
 export interface ScalingSettings {
@@ -29,6 +31,7 @@ function exoscaleEnv(access: ExoscaleAccess): Record<string, string> {
     EXOSCALE_SECRET: access.secret,
     EXOSCALE_ZONE: access.zone,
     EXOSCALE_INSTANCEPOOL_ID: access.poolId,
+    ...(access.endpoint !== undefined ? { EXOSCALE_API_ENDPOINT: access.endpoint } : {}),
   };
 }
 

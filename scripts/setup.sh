@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # One command that installs everything the tests and the demo use on Debian or Ubuntu: the Debian
 # packages (Prometheus and promtool, Alertmanager and amtool, node_exporter, cloud-init for
-# `cloud-init schema`, shellcheck, systemd-analyze), then the npm packages. Safe to run again.
+# `cloud-init schema`, shellcheck, systemd-analyze; debootstrap, systemd-nspawn, nftables, iproute2 and gnupg
+# for `npm run rehearse`), then the npm packages. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(prometheus prometheus-alertmanager prometheus-node-exporter cloud-init shellcheck systemd)
+packages=(prometheus prometheus-alertmanager prometheus-node-exporter cloud-init shellcheck systemd
+  debootstrap systemd-container nftables iproute2 gnupg)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

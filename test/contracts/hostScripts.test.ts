@@ -326,6 +326,60 @@ test("installServiceScript: a missing staged file stops before systemd is touche
   t.deepEqual(callsTo(result, "systemctl"), []);
 });
 
+/** cmp says every staged file equals the installed one; stat answers each file's mode and owner from $SANDBOX/stat. */
+const IDENTICAL_FILES = { cmp: "exit 0", stat: `awk -v f="$3" '$4 == f { print $1, $2, $3 }' "$SANDBOX/stat"` };
+
+/** stat lines ("MODE OWNER GROUP PATH") for a service's installed files, as installServiceScript intends them. */
+function installedStat(service: "sdAgent" | "scaler" | "grafanaProvisioner", envMode = "600"): string {
+  const layout = HOST_LAYOUT.services[service];
+  return [
+    `644 root root ${bundlePath(layout.bundle)}`,
+    `644 root root ${HOST_LAYOUT.unitDir}/${layout.unit}`,
+    `${envMode} ${layout.user} ${layout.user} ${layout.envFile}`,
+    "",
+  ].join("\n");
+}
+
+test("installServiceScript with identical files and the unit running changes nothing: no install, no reload, no restart", async (t) => {
+  const layout = HOST_LAYOUT.services.scaler;
+  const result = await runSandboxed(t, asRemoteCommand(installServiceScript("scaler")), {
+    stubs: { install: "", ...IDENTICAL_FILES, systemctl: SYSTEMCTL_FROM_STATES, journalctl: JOURNAL_STUB },
+    files: { states: "active\n", stat: installedStat("scaler") },
+  });
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(callsTo(result, "install"), []);
+  const verbs = callsTo(result, "systemctl").map(([verb]) => verb);
+  t.false(verbs.includes("daemon-reload"));
+  t.false(verbs.includes("restart"));
+  t.regex(result.stdout, new RegExp(`unchanged ${layout.envFile}`));
+  t.regex(result.stdout, /not restarted/);
+});
+
+test("installServiceScript with identical files restarts a unit that is not running", async (t) => {
+  const unit = HOST_LAYOUT.services.sdAgent.unit;
+  const result = await runSandboxed(t, asRemoteCommand(installServiceScript("sdAgent")), {
+    stubs: { install: "", ...IDENTICAL_FILES, systemctl: SYSTEMCTL_FROM_STATES, journalctl: JOURNAL_STUB },
+    files: { states: "inactive\nactive\n", stat: installedStat("sdAgent") },
+  });
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(callsTo(result, "install"), []);
+  t.true(callIndex(result, `systemctl restart ${unit}`) >= 0);
+});
+
+test("installServiceScript: a file with the same content but another mode is installed again, and the unit restarts", async (t) => {
+  const layout = HOST_LAYOUT.services.scaler;
+  const result = await runSandboxed(t, asRemoteCommand(installServiceScript("scaler")), {
+    stubs: { install: "", ...IDENTICAL_FILES, systemctl: SYSTEMCTL_FROM_STATES, journalctl: JOURNAL_STUB },
+    files: { states: "active\n", stat: installedStat("scaler", "644") },
+  });
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(callsTo(result, "install"), [
+    ["-m", "0600", "-o", layout.user, "-g", layout.user, stagedPath(STAGED.env("scaler")), layout.envFile],
+  ]);
+  t.true(callIndex(result, "systemctl daemon-reload") >= 0);
+  t.true(callIndex(result, `systemctl restart ${layout.unit}`) >= 0);
+});
+
 // --- configurePrometheusScript ----------------------------------------------------------------------
 
 const CANDIDATE = "/etc/prometheus/.exoscale-autoscaler-prometheus.yml.new";
@@ -371,6 +425,19 @@ test("configurePrometheusScript: Prometheus not coming up prints its journal and
   });
   t.is(result.code, 1);
   t.deepEqual(callsTo(result, "journalctl"), [["-u", "prometheus.service", "-n", "30", "--no-pager"]]);
+});
+
+test("configurePrometheusScript with an identical file and Prometheus running: no promtool, no replace, no reload", async (t) => {
+  const result = await runSandboxed(t, asRemoteCommand(configurePrometheusScript()), {
+    stubs: { install: "", promtool: "", mv: "", cmp: "exit 0", systemctl: SYSTEMCTL_FROM_STATES, journalctl: JOURNAL_STUB },
+    files: { states: "active\n" },
+  });
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(callsTo(result, "install"), []);
+  t.deepEqual(callsTo(result, "promtool"), []);
+  t.deepEqual(callsTo(result, "mv"), []);
+  t.false(callsTo(result, "systemctl").some(([verb]) => verb === "reload-or-restart"));
+  t.regex(result.stdout, /prometheus\.yml is unchanged/);
 });
 
 // --- configureGrafanaScript -------------------------------------------------------------------------
@@ -483,6 +550,17 @@ test("runProvisionerScript: a failed run prints the last 50 journal lines and ex
   t.is(result.code, 1);
   t.deepEqual(callsTo(result, "journalctl"), [["-u", unit, "-n", "50", "--no-pager"]]);
   t.regex(result.stderr, /journal: the last words/);
+});
+
+test("runProvisionerScript with identical files runs the provisioner again without a daemon-reload", async (t) => {
+  const layout = HOST_LAYOUT.services.grafanaProvisioner;
+  const result = await runSandboxed(t, asRemoteCommand(runProvisionerScript()), {
+    stubs: { install: "", ...IDENTICAL_FILES, systemctl: "" },
+    files: { stat: installedStat("grafanaProvisioner") },
+  });
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(callsTo(result, "install"), []);
+  t.deepEqual(callsTo(result, "systemctl"), [["start", layout.unit]]);
 });
 
 // --- installPackagesScript --------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+/** Small process helpers: run a command to completion, capturing its output, failing with it. */
+import { spawn, type SpawnOptions } from "node:child_process";
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  input?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Resolve with a non-zero code instead of throwing. */
+  allowFailure?: boolean;
+  timeoutMs?: number;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly result: RunResult,
+  ) {
+    const tail = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-20).join("\n");
+    super(`${command} exited ${result.code}${tail ? `:\n${tail}` : ""}`);
+  }
+}
+
+export function run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const spawnOptions: SpawnOptions = {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    };
+    const child = spawn(file, args, spawnOptions);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+    child.on("error", (error) => {
+      if (timer) clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
+      if (result.code !== 0 && !options.allowFailure) reject(new CommandError([file, ...args].join(" "), result));
+      else resolve(result);
+    });
+    if (child.stdin) {
+      // A command that exits before reading its input must not crash us with EPIPE.
+      child.stdin.on("error", () => {});
+      child.stdin.end(options.input);
+    }
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
