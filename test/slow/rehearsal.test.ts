@@ -16,21 +16,14 @@ import { tempDir } from "../helpers/fs.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-test("the graph's remote commands run on a booted host, twice, and leave nothing behind", async (t) => {
-  if (process.env.EXOSCALE_AUTOSCALER_SLOW_TESTS !== "1") {
-    t.log("skipped: runs under npm run test:slow (ava.slow.config.mjs), not in npm test");
-    t.pass();
-    return;
-  }
-  // Under ava's process tree on our CI machine the rehearsal's NAT table was accepted and seen by the
-  // rehearsal's own nft calls, yet absent for the rest of the machine, so apt inside the host stalled (cause
-  // not found; from a shell it always works). CI therefore runs `npm run rehearse` as its own step (.ci/run);
-  // set EXOSCALE_AUTOSCALER_REHEARSAL_IN_AVA=1 to run it here anyway.
-  if (process.env.EXOSCALE_AUTOSCALER_REHEARSAL_IN_AVA !== "1") {
-    t.log("skipped: CI runs the rehearsal as its own step (npm run rehearse, see .ci/run)");
-    t.pass();
-    return;
-  }
+// Declared skipped unless asked for: on our CI machines the rehearsal's NAT table has been seen accepted and
+// visible to its own nft calls yet absent for the rest of the machine, so apt inside the host stalled (cause
+// not found). Until then it runs by hand (`sudo npm run rehearse`), or here with
+// EXOSCALE_AUTOSCALER_REHEARSAL_IN_AVA=1 under `npm run test:slow`.
+const rehearsal =
+  process.env.EXOSCALE_AUTOSCALER_REHEARSAL_IN_AVA === "1" && process.env.EXOSCALE_AUTOSCALER_SLOW_TESTS === "1" ? test : test.skip;
+
+rehearsal("the graph's remote commands run on a booted host, twice, and leave nothing behind", async (t) => {
   const prerequisites = checkPrerequisites();
   if (!prerequisites.root) {
     t.log("skipped: the rehearsal needs root (sudo npm run rehearse)");
