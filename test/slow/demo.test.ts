@@ -4,7 +4,7 @@
  * nothing is left running. While it runs, the NLB answers /health with OK, Prometheus scrapes the emulated
  * members, and their metrics pass `promtool check metrics`. Bounded: the demo's own time limit, then a kill.
  */
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { spawn, spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,12 +16,15 @@ import { waitFor } from "../helpers/wait.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-test("the demo completes a full cycle, writes its run folder and leaves nothing behind", async (t) => {
-  if (!(await requireTool(t, "prometheus"))) return;
-  if (!(await requireTool(t, "prometheus-alertmanager"))) return;
-  if (!(await requireTool(t, "promtool"))) return;
-  const out = await tempDir(t, "demo-run-");
-  const child = spawn(process.execPath, ["--import", "tsx", "sandbox/demo/main.ts", "--out", out, "--hold", "40", "--time-limit", "300"], {
+interface DemoProcess {
+  output: () => string;
+  exited: Promise<number | null>;
+  kill: (signal: NodeJS.Signals) => void;
+}
+
+/** Starts `npm run demo`'s program as a user would (CI=true: plain lines), killed when the test ends. */
+function startDemo(t: ExecutionContext, args: string[]): DemoProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "sandbox/demo/main.ts", ...args], {
     cwd: ROOT,
     env: { PATH: process.env["PATH"] ?? "", CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -30,14 +33,15 @@ test("the demo completes a full cycle, writes its run folder and leaves nothing 
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const killer = setTimeout(() => child.kill("SIGKILL"), 420_000);
   t.teardown(() => {
-    clearTimeout(killer);
     if (child.exitCode === null) child.kill("SIGKILL");
   });
+  return { output: () => output, exited, kill: (signal) => child.kill(signal) };
+}
 
-  // While it runs: the endpoints, the NLB, Prometheus's pool targets and a member's metrics.
-  const endpoints = await waitFor(
+/** The run folder's endpoints.json, once the demo has written it. */
+function waitForEndpoints(out: string): Promise<Record<string, string>> {
+  return waitFor(
     async () => {
       try {
         return JSON.parse(await readFile(join(out, "endpoints.json"), "utf8")) as Record<string, string>;
@@ -47,6 +51,19 @@ test("the demo completes a full cycle, writes its run folder and leaves nothing 
     },
     { timeoutMs: 120_000, intervalMs: 250, what: "endpoints.json" },
   );
+}
+
+test("the demo completes a full cycle, writes its run folder and leaves nothing behind", async (t) => {
+  if (!(await requireTool(t, "prometheus"))) return;
+  if (!(await requireTool(t, "prometheus-alertmanager"))) return;
+  if (!(await requireTool(t, "promtool"))) return;
+  const out = await tempDir(t, "demo-run-");
+  const demo = startDemo(t, ["--out", out, "--hold", "40", "--time-limit", "300"]);
+  const killer = setTimeout(() => demo.kill("SIGKILL"), 420_000);
+  t.teardown(() => clearTimeout(killer));
+
+  // While it runs: the endpoints, the NLB, Prometheus's pool targets and a member's metrics.
+  const endpoints = await waitForEndpoints(out);
   t.deepEqual(Object.keys(endpoints).sort(), ["alertmanager", "emulator", "nlb", "prometheus", "scaler"]);
   const health = await fetch(`${endpoints["nlb"]}/health`);
   t.is(await health.text(), "OK");
@@ -65,9 +82,9 @@ test("the demo completes a full cycle, writes its run folder and leaves nothing 
   t.is(checked.status, 0, `${checked.stdout}${checked.stderr}`);
   t.regex(metrics, /^node_cpu_seconds_total\{cpu="0",mode="idle"\} /m);
 
-  const code = await exited;
-  t.is(code, 0, output);
-  t.regex(output, /demo: cycle complete/);
+  const code = await demo.exited;
+  t.is(code, 0, demo.output());
+  t.regex(demo.output(), /demo: cycle complete/);
 
   const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8")) as Record<string, number | boolean>;
   t.like(summary, { minSize: 1, maxSize: 4, finalSize: 1, completed: true });
@@ -95,32 +112,12 @@ test("Ctrl-C during a run stops everything it started and exits 1", async (t) =>
   if (!(await requireTool(t, "prometheus"))) return;
   if (!(await requireTool(t, "prometheus-alertmanager"))) return;
   const out = await tempDir(t, "demo-interrupted-");
-  const child = spawn(process.execPath, ["--import", "tsx", "sandbox/demo/main.ts", "--out", out], {
-    cwd: ROOT,
-    env: { PATH: process.env["PATH"] ?? "", CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  });
-  const endpoints = await waitFor(
-    async () => {
-      try {
-        return JSON.parse(await readFile(join(out, "endpoints.json"), "utf8")) as Record<string, string>;
-      } catch {
-        return undefined;
-      }
-    },
-    { timeoutMs: 120_000, intervalMs: 250, what: "endpoints.json" },
-  );
+  const demo = startDemo(t, ["--out", out]);
+  const endpoints = await waitForEndpoints(out);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  child.kill("SIGINT");
-  t.is(await exited, 1, output);
-  t.regex(output, /interrupted/);
+  demo.kill("SIGINT");
+  t.is(await demo.exited, 1, demo.output());
+  t.regex(demo.output(), /interrupted/);
   for (const url of Object.values(endpoints)) {
     await t.throwsAsync(fetch(url, { signal: AbortSignal.timeout(2_000) }), undefined, `${url} still answers`);
   }
