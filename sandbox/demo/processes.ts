@@ -4,8 +4,7 @@
  * left running and no port stays taken.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, createWriteStream, type WriteStream } from "node:fs";
-import { delimiter, join } from "node:path";
+import { createWriteStream, type WriteStream } from "node:fs";
 
 /** A Debian package the demo needs, and the command it provides. */
 export interface ToolNeed {
@@ -17,21 +16,6 @@ export const DEMO_TOOLS: readonly ToolNeed[] = [
   { command: "prometheus", pkg: "prometheus" },
   { command: "prometheus-alertmanager", pkg: "prometheus-alertmanager" },
 ];
-
-/** The full path of `command` on PATH, or undefined. */
-export function onPath(command: string, path: string = process.env["PATH"] ?? ""): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** The exact command that installs what is missing. */
 export function installCommand(missing: readonly ToolNeed[]): string {

@@ -23,8 +23,12 @@ import { startNlb } from "../nlb/index.js";
 import { renderChartSvg } from "./chart.js";
 import { concurrencyAt, startLoad, type LoadDriver } from "./loadDriver.js";
 import type { DemoOptions } from "./options.js";
-import { DEMO_TOOLS, installCommand, onPath, startProcess, type ManagedProcess } from "./processes.js";
+import { DEMO_TOOLS, installCommand, startProcess, type ManagedProcess } from "./processes.js";
+import { findSystemCommand } from "../systemCommands.js";
 import { cycleState, progressLine, summarize, toCsv, type Sample, type Summary } from "./timeline.js";
+
+/** The demo runs Prometheus and Alertmanager as the user's shell would find them (PATH, past npm's folders). */
+const DEMO_SEARCH = { fallbackDirs: [] } as const;
 
 export interface DemoIo {
   /** One line of output (progress, the summary). */
@@ -91,7 +95,7 @@ async function lastDecision(scaler: string): Promise<string> {
 
 /** Refuses to start without the Debian packages or the built bundles, naming the exact command to run. */
 export function checkPrerequisites(): void {
-  const missing = DEMO_TOOLS.filter((tool) => onPath(tool.command) === undefined);
+  const missing = DEMO_TOOLS.filter((tool) => findSystemCommand(tool.command, DEMO_SEARCH) === undefined);
   if (missing.length > 0) {
     throw new ConfigError([
       `the demo runs a real ${missing.map((m) => m.command).join(" and ")}, not installed here: ${installCommand(missing)}`,
@@ -259,7 +263,7 @@ async function startEverything(options: DemoOptions, out: string, stops: Array<(
   const prometheus = track(
     startProcess(
       "prometheus",
-      onPath("prometheus")!,
+      findSystemCommand("prometheus", DEMO_SEARCH)!,
       [
         `--config.file=${join(out, "prometheus.yml")}`,
         `--storage.tsdb.path=${join(out, "prometheus-data")}`,
@@ -271,7 +275,7 @@ async function startEverything(options: DemoOptions, out: string, stops: Array<(
   const alertmanager = track(
     startProcess(
       "alertmanager",
-      onPath("prometheus-alertmanager")!,
+      findSystemCommand("prometheus-alertmanager", DEMO_SEARCH)!,
       [
         `--config.file=${join(out, "alertmanager.yml")}`,
         `--storage.path=${join(out, "alertmanager-data")}`,

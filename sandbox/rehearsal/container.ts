@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync, readdirSync, closeSync } from "node:fs";
-import { sleep } from "./exec.js";
+import { sleep, systemCommand } from "./exec.js";
 import { namespacePath } from "./network.js";
 import { HOSTNAME } from "./settings.js";
 
@@ -35,7 +35,7 @@ export function nspawnArgs(root: string, netnsPath: string = namespacePath()): s
 export function boot(root: string, consoleLog: string): Container {
   const out = openSync(consoleLog, "w");
   // Its own process group: a Ctrl-C in the terminal reaches us, and we stop the container in order.
-  const child = spawn("systemd-nspawn", nspawnArgs(root), { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(systemCommand("systemd-nspawn"), nspawnArgs(root), { detached: true, stdio: ["ignore", out, out] });
   closeSync(out);
   const exited = new Promise<number>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
   if (child.pid === undefined) throw new Error("systemd-nspawn did not start");

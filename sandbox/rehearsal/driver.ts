@@ -103,6 +103,9 @@ export class StepError extends Error {
   }
 }
 
+/** How often a long command reports that it is still running. */
+export const PROGRESS_EVERY_MS = 30_000;
+
 function exec(client: Client, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, stream) => {
@@ -151,7 +154,13 @@ export async function runStep(step: Step, options: DriverOptions = {}): Promise<
       await upload(client, step.remotePath!, content);
       return { step: step.step, stdout: "", stderr: "", ms: Date.now() - started, failedDials };
     }
-    const result = await exec(client, step.create!);
+    // A command can take minutes (apt); say what it is doing rather than going quiet.
+    const progress = setInterval(
+      () => log(`  ${step.step}: still running after ${Math.round((Date.now() - started) / 1000)} s`),
+      PROGRESS_EVERY_MS,
+    );
+    progress.unref();
+    const result = await exec(client, step.create!).finally(() => clearInterval(progress));
     if (result.code !== 0) {
       const output = `${result.stdout}${result.stderr}`;
       throw new StepError(step.step, output, `${step.step}: the command exited ${result.code}:\n${output.trimEnd()}`);

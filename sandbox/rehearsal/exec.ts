@@ -1,5 +1,6 @@
 /** Small process helpers: run a command to completion, capturing its output, failing with it. */
 import { spawn, type SpawnOptions } from "node:child_process";
+import { findSystemCommand } from "../systemCommands.js";
 
 export interface RunResult {
   code: number;
@@ -26,14 +27,28 @@ export class CommandError extends Error {
   }
 }
 
+/** The machine's own `command` (never an npm CLI of the same name), or an error naming it. */
+export function systemCommand(command: string): string {
+  const found = findSystemCommand(command);
+  if (found === undefined)
+    throw new Error(`rehearse: ${command} is not installed on this machine (bash scripts/setup.sh installs what the rehearsal needs)`);
+  return found;
+}
+
 export function run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  let resolved: string;
+  try {
+    resolved = systemCommand(file);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   return new Promise((resolve, reject) => {
     const spawnOptions: SpawnOptions = {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     };
-    const child = spawn(file, args, spawnOptions);
+    const child = spawn(resolved, args, spawnOptions);
     let stdout = "";
     let stderr = "";
     child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -65,7 +65,6 @@ export async function setUpNetwork(log: (line: string) => void, previousIpForwar
 
 /** Removes the namespace (and with it the veth pair), the nft table, and restores ip_forward. */
 export async function tearDownNetwork(state: NetworkState = {}): Promise<string[]> {
-  stopNatWatch();
   const n = NETWORK;
   const removed: string[] = [];
   if ((await run("ip", ["netns", "del", n.namespace], { allowFailure: true })).code === 0) removed.push(`namespace ${n.namespace}`);
@@ -87,42 +86,4 @@ export async function networkLeftovers(): Promise<string[]> {
   if ((await run("ip", ["link", "show", n.hostIf], { allowFailure: true })).code === 0) left.push(`link ${n.hostIf}`);
   if ((await run("nft", ["list", "table", "ip", n.nftTable], { allowFailure: true })).code === 0) left.push(`nft table ${n.nftTable}`);
   return left;
-}
-
-/** Puts the NAT table back when it is gone; true when it had to. */
-export async function ensureNat(): Promise<boolean> {
-  if ((await run("nft", ["list", "table", "ip", NETWORK.nftTable], { allowFailure: true })).code === 0) return false;
-  await run("nft", ["-f", "-"], { input: nftRuleset() });
-  return true;
-}
-
-/**
- * Keeps the NAT table in place while the host runs (on some machines another agent resets the ruleset);
- * returns the function that stops watching.
- */
-export function watchNat(log: (line: string) => void, everyMs = 1000): () => void {
-  let busy = false;
-  let restored = 0;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    ensureNat()
-      .then((put) => {
-        if (put && restored++ < 5) log(`network: the NAT table ${NETWORK.nftTable} was gone (removed by something else); put it back`);
-      })
-      .catch(() => {})
-      .finally(() => {
-        busy = false;
-      });
-  }, everyMs);
-  timer.unref();
-  natTimer = timer;
-  return stopNatWatch;
-}
-
-let natTimer: NodeJS.Timeout | undefined;
-
-function stopNatWatch(): void {
-  if (natTimer) clearInterval(natTimer);
-  natTimer = undefined;
 }

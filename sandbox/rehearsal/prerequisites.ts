@@ -1,6 +1,5 @@
 /** What the rehearsal needs from this machine: root, and a few Debian packages' commands. */
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { findSystemCommand } from "../systemCommands.js";
 
 /** Command → the Debian package that ships it. */
 export const REQUIRED_COMMANDS: Readonly<Record<string, string>> = {
@@ -20,21 +19,9 @@ export interface Prerequisites {
   missingPackages: string[];
 }
 
-export function onPath(command: string, path: string = process.env.PATH ?? ""): boolean {
-  const dirs = [...path.split(delimiter), "/usr/sbin", "/sbin"];
-  return dirs.some((dir) => {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 export function checkPrerequisites(
   uid: number = process.getuid?.() ?? -1,
-  has: (command: string) => boolean = (command) => onPath(command),
+  has: (command: string) => boolean = (command) => findSystemCommand(command) !== undefined,
 ): Prerequisites {
   const missing = new Set<string>();
   for (const [command, pkg] of Object.entries(REQUIRED_COMMANDS)) if (!has(command)) missing.add(pkg);

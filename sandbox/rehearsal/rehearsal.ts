@@ -30,7 +30,7 @@ import { runStep, runSteps, sshRun, StepError } from "./driver.js";
 import { buildSteps, changedSteps, type Connection, type Step } from "./graph.js";
 import { ensureImage, imageIsCached, imageRecipe, prepareRunRoot, systemDebianMirror, type Image } from "./image.js";
 import { run } from "./exec.js";
-import { currentIpForward, setUpNetwork, watchNat } from "./network.js";
+import { currentIpForward, setUpNetwork } from "./network.js";
 import { CONSOLE_LOG, NETWORK, PORTS, REPO_ROOT, RUN_DIR, SSH_USER } from "./settings.js";
 import { acquireLock, leftovers, recordState, RUN_ROOT, tearDown } from "./teardown.js";
 
@@ -158,7 +158,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   let repo: RepoServer | undefined;
   let emulator: Emulator | undefined;
   let release: () => void;
-  let stopWatchingNat = () => {};
   try {
     release = acquireLock();
   } catch (error) {
@@ -181,7 +180,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const ipForward = currentIpForward();
     recordState({ previousIpForward: ipForward });
     await setUpNetwork(log, ipForward);
-    stopWatchingNat = watchNat(log);
 
     t = Date.now();
     const grafanaVersion = DEFAULTS.grafanaVersion;
@@ -348,7 +346,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       failures.push(error instanceof Error ? error.message : String(error));
     }
   } finally {
-    stopWatchingNat();
     await repo?.close();
     await emulator?.close();
     await tearDown(log);
