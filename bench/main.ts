@@ -1,47 +1,43 @@
 /**
  * The benchmark command.
- *   node --import tsx bench/main.ts          Markdown tables on stdout, the step chart in bench/out/chart.svg
- *   node --import tsx bench/main.ts --json   exactly one JSON document on stdout:
- *     { "workloads": { <workload>: { <policy>: Metrics } }, "services": { … } }
- * "services" is runServiceBenchmark() of bench/services.ts when that file exists, else {} (said on stderr).
+ *   npm run bench              Markdown tables (policies, targets, services) on stdout, the step chart in
+ *                              bench/out/chart.svg; progress on stderr
+ *   npm run bench -- --json    exactly one JSON document on stdout:
+ *     { "workloads": { <workload>: { <policy>: Metrics } }, "services": ServiceBenchmark }
  */
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chartSpec, renderMarkdown, renderSvg, runPolicyBenchmark, type PolicyBenchmarkResult } from "./policyBenchmark.js";
+import { renderServiceMarkdown, runServiceBenchmark, type ServiceBenchmark } from "./services.js";
 
 export interface BenchDocument extends PolicyBenchmarkResult {
-  services: Record<string, unknown>;
+  services: ServiceBenchmark | Record<string, unknown>;
 }
 
-/** The services' benchmark, when bench/services.ts exists (another part of the benchmark). */
-async function serviceResults(): Promise<Record<string, unknown>> {
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  if (!existsSync(`${here}services.ts`) && !existsSync(`${here}services.js`)) {
-    process.stderr.write('bench/services.ts does not exist yet: "services" is {}\n');
-    return {};
-  }
-  const specifier = "./services.js";
-  const mod = (await import(specifier)) as { runServiceBenchmark?: () => unknown };
-  if (typeof mod.runServiceBenchmark !== "function") {
-    process.stderr.write('bench/services.ts has no runServiceBenchmark(): "services" is {}\n');
-    return {};
-  }
-  return ((await mod.runServiceBenchmark()) ?? {}) as Record<string, unknown>;
-}
-
-export function benchDocument(policy: PolicyBenchmarkResult, services: Record<string, unknown>): BenchDocument {
+export function benchDocument(policy: PolicyBenchmarkResult, services: BenchDocument["services"]): BenchDocument {
   return { workloads: policy.workloads, services };
 }
 
+const USAGE = "usage: npm run bench [-- --json]\n";
+
 async function main(argv: readonly string[]): Promise<void> {
-  const json = argv.includes("--json");
-  const result = runPolicyBenchmark();
-  if (json) {
-    process.stdout.write(`${JSON.stringify(benchDocument(result, await serviceResults()))}\n`);
+  const unknown = argv.filter((a) => a !== "--json");
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown argument ${unknown.join(" ")}\n${USAGE}`);
+    process.exitCode = 2;
     return;
   }
-  process.stdout.write(`${renderMarkdown(result)}\n`);
+  const json = argv.includes("--json");
+  const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  progress("simulating every policy on every workload");
+  const result = runPolicyBenchmark();
+  progress("measuring the built services on loopback (about 25 s)");
+  const services = await runServiceBenchmark();
+  if (json) {
+    process.stdout.write(`${JSON.stringify(benchDocument(result, services))}\n`);
+    return;
+  }
+  process.stdout.write(`${renderMarkdown(result)}\n${renderServiceMarkdown(services)}\n`);
   const out = fileURLToPath(new URL("./out/", import.meta.url));
   await mkdir(out, { recursive: true });
   await writeFile(`${out}chart.svg`, await renderSvg(chartSpec("step")));
@@ -50,7 +46,7 @@ async function main(argv: readonly string[]): Promise<void> {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });
 }

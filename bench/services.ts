@@ -10,6 +10,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BUNDLE_NAMES, type BundleName } from "../contracts/hostLayout.js";
+import { NODE_ARGS } from "../contracts/systemdUnits.js";
 import { closeServer, listen } from "../lib/shared/http.js";
 import { startEmulator } from "../sandbox/emulator/server.js";
 
@@ -28,6 +29,8 @@ export interface ServiceBenchmarkOptions {
   connections?: number;
   /** Where the bundles are (default the repository's dist/). */
   distDir?: string;
+  /** Node's options before the bundle (default: the deployed units' NODE_ARGS). */
+  nodeArgs?: readonly string[];
 }
 
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -95,13 +98,18 @@ async function waitForOk(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-function start(bundle: string, env: Record<string, string>): { child: ChildProcess; exited: Promise<unknown> } {
-  const child = spawn(process.execPath, [bundle], { env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: "ignore" });
+function start(
+  bundle: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[],
+): { child: ChildProcess; exited: Promise<unknown> } {
+  const child = spawn(process.execPath, [...nodeArgs, bundle], { env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: "ignore" });
   return { child, exited: new Promise((r) => child.once("exit", r)) };
 }
 
 export async function runServiceBenchmark(options: ServiceBenchmarkOptions = {}): Promise<ServiceBenchmark> {
   const dist = options.distDir ?? join(ROOT, "dist");
+  const nodeArgs = options.nodeArgs ?? NODE_ARGS;
   const bundleBytes = {} as Record<BundleName, number>;
   for (const name of BUNDLE_NAMES) bundleBytes[name] = (await stat(join(dist, `${name}.cjs`))).size;
 
@@ -118,13 +126,28 @@ export async function runServiceBenchmark(options: ServiceBenchmarkOptions = {})
       EXOSCALE_API_ENDPOINT: emulator.url,
     };
     const [scalerPort, sdPort] = await Promise.all([freePort(), freePort()]);
-    const scaler = start(join(dist, "scaler.cjs"), { ...env, LISTEN_PORT: String(scalerPort), WEBHOOK_TOKEN: TOKEN, TICK_SECONDS: "5" });
-    const sdAgent = start(join(dist, "sd-agent.cjs"), {
-      ...env,
-      SD_FILE: join(sdDir, "targets.json"),
-      SD_INTERVAL_SECONDS: "1",
-      METRICS_PORT: String(sdPort),
-    });
+    // As deployed: the token, and the state file every accepted signal is written to before the 202.
+    const scaler = start(
+      join(dist, "scaler.cjs"),
+      {
+        ...env,
+        LISTEN_PORT: String(scalerPort),
+        WEBHOOK_TOKEN: TOKEN,
+        TICK_SECONDS: "5",
+        STATE_FILE: join(sdDir, "scaler-state.json"),
+      },
+      nodeArgs,
+    );
+    const sdAgent = start(
+      join(dist, "sd-agent.cjs"),
+      {
+        ...env,
+        SD_FILE: join(sdDir, "targets.json"),
+        SD_INTERVAL_SECONDS: "1",
+        METRICS_PORT: String(sdPort),
+      },
+      nodeArgs,
+    );
     children.push(scaler, sdAgent);
     await Promise.all([waitForOk(`http://127.0.0.1:${scalerPort}/health`, 15_000), waitForOk(`http://127.0.0.1:${sdPort}/health`, 15_000)]);
 
@@ -175,4 +198,37 @@ export async function runServiceBenchmark(options: ServiceBenchmarkOptions = {})
     await emulator.close();
     await rm(sdDir, { recursive: true, force: true });
   }
+}
+
+/** The services' targets (issue 12), beside what was measured. */
+export const SERVICE_TARGETS = { webhookRps: 5_000, webhookP99Ms: 20, rssMb: 80, bundleBytes: 1.5 * 1024 * 1024 } as const;
+
+export function renderServiceMarkdown(b: ServiceBenchmark): string {
+  const mark = (ok: boolean): string => (ok ? "yes" : "no");
+  const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(2);
+  const rows = [
+    ["webhook requests/s", String(b.webhookRps), `≥ ${SERVICE_TARGETS.webhookRps}`, mark(b.webhookRps >= SERVICE_TARGETS.webhookRps)],
+    [
+      "webhook p99 latency, ms",
+      String(b.webhookP99Ms),
+      `≤ ${SERVICE_TARGETS.webhookP99Ms}`,
+      mark(b.webhookP99Ms <= SERVICE_TARGETS.webhookP99Ms),
+    ],
+    ["scaler resident memory, MB", String(b.scalerRssMb), `≤ ${SERVICE_TARGETS.rssMb}`, mark(b.scalerRssMb <= SERVICE_TARGETS.rssMb)],
+    ["SD agent resident memory, MB", String(b.sdAgentRssMb), `≤ ${SERVICE_TARGETS.rssMb}`, mark(b.sdAgentRssMb <= SERVICE_TARGETS.rssMb)],
+    ...Object.entries(b.bundleBytes).map(([name, bytes]) => [
+      `bundle ${name}.cjs, MB`,
+      mb(bytes),
+      `≤ ${mb(SERVICE_TARGETS.bundleBytes)}`,
+      mark(bytes <= SERVICE_TARGETS.bundleBytes),
+    ]),
+  ];
+  return [
+    "### services",
+    "",
+    "| measure | value | target | meets |",
+    "|---|---:|---:|---|",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    "",
+  ].join("\n");
 }

@@ -114,3 +114,20 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | "help" {
   if (problems.length > 0) throw new ConfigError(problems);
   return options;
 }
+
+/** The alert rules' rate() window: at least four scrapes, as in the deployment (15 s scrapes, 1 m window). */
+export function demoRateWindowSeconds(options: Pick<DemoOptions, "scrapeSeconds">): number {
+  return Math.max(4 * options.scrapeSeconds, 4);
+}
+
+/**
+ * The scaler's default policy with its waits compressed like the rest of the demo's loop: the warm-up
+ * is, as deployed, boot + the rate window + one evaluation (so the next value has seen the new members),
+ * the cooldown two ticks (120 s at the deployed 60 s tick).
+ */
+export function demoPolicyEnv(options: Pick<DemoOptions, "bootSeconds" | "scrapeSeconds" | "tickSeconds">): Record<string, string> {
+  return {
+    SCALE_UP_WARMUP_SECONDS: String(options.bootSeconds + demoRateWindowSeconds(options) + options.scrapeSeconds),
+    SCALE_DOWN_COOLDOWN_SECONDS: String(2 * options.tickSeconds),
+  };
+}

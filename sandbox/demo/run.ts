@@ -22,7 +22,7 @@ import { memberHooks } from "../members/index.js";
 import { startNlb } from "../nlb/index.js";
 import { renderChartSvg } from "./chart.js";
 import { concurrencyAt, startLoad, type LoadDriver } from "./loadDriver.js";
-import type { DemoOptions } from "./options.js";
+import { demoPolicyEnv, demoRateWindowSeconds, type DemoOptions } from "./options.js";
 import { DEMO_TOOLS, installCommand, startProcess, type ManagedProcess } from "./processes.js";
 import { findSystemCommand } from "../systemCommands.js";
 import { cycleState, progressLine, summarize, toCsv, type Sample, type Summary } from "./timeline.js";
@@ -190,8 +190,7 @@ async function startEverything(options: DemoOptions, out: string, stops: Array<(
     downCpuPercent: options.downCpuPercent,
     pendingSeconds: options.pendingSeconds,
     evaluationSeconds: options.scrapeSeconds,
-    // At least four scrapes per rate() window, as in the deployment (15 s scrapes, 1 m window).
-    rateWindowSeconds: Math.max(4 * options.scrapeSeconds, 4),
+    rateWindowSeconds: demoRateWindowSeconds(options),
   });
   await writeFile(join(out, "rules.yml"), renderPrometheusRules(spec));
   await writeFile(
@@ -253,6 +252,7 @@ async function startEverything(options: DemoOptions, out: string, stops: Array<(
         MIN_SIZE: String(options.minSize),
         MAX_SIZE: String(options.maxSize),
         SCALE_UP_CPU: String(options.upCpuPercent),
+        ...demoPolicyEnv(options),
         WEBHOOK_TOKEN: token,
         // Alertmanager repeats a firing alert every group interval: a few missed repeats end it.
         SIGNAL_TTL_SECONDS: String(Math.max(10, 4 * options.groupIntervalSeconds)),

@@ -11,7 +11,7 @@ import { authenticate, type AuthSettings } from "./auth.js";
 import { createLineThrottle } from "./lineThrottle.js";
 import type { ScalerMetrics, WebhookOutcome } from "./metrics.js";
 import { parseNotification, type Direction } from "./signals.js";
-import type { SignalStore } from "./signalStore.js";
+import type { RecordOutcome, SignalStore } from "./signalStore.js";
 
 /** Per-request lines of one kind are written at most once in this window (the metrics count them all). */
 export const REQUEST_LOG_WINDOW_MS = 10_000;
@@ -33,12 +33,16 @@ export interface AppOptions {
 }
 
 const SIGNAL_METHODS = new Set(["GET", "POST", "PUT"]);
+/** Outcomes a restart must not forget: the 202 waits until they are in STATE_FILE. */
+export const DURABLE_OUTCOMES: ReadonlySet<RecordOutcome> = new Set(["queued", "asserted", "withdrawn"]);
 
 export function createApp(options: AppOptions): express.Express {
   const { store, metrics, logger } = options;
   const now = options.now ?? Date.now;
   const app = express();
   app.disable("x-powered-by");
+  // Every answer is small and fresh: hashing each one for an ETag nobody sends back is wasted work.
+  app.set("etag", false);
 
   const throttle = createLineThrottle(REQUEST_LOG_WINDOW_MS);
   const reject = (res: Response, status: number, outcome: WebhookOutcome, error: string, req: Request): void => {
@@ -92,7 +96,10 @@ export function createApp(options: AppOptions): express.Express {
           recorded: results.map((r) => `${r.direction} ${r.status} ${r.outcome}`),
           ...(parsed.value.ignored.length > 0 ? { ignored: parsed.value.ignored } : {}),
         });
-      if (results.length > 0) await options.persist?.();
+      // What a restart must not lose (a new request, a new alert, a withdrawal) is on disk before the 202.
+      // A repeat of a held alert only moves its last-seen time and value: saved soon, not waited for.
+      if (results.some((r) => DURABLE_OUTCOMES.has(r.outcome))) await options.persist?.();
+      else if (results.length > 0) void options.persist?.();
       const nextTickAt = options.nextTickAt?.();
       res.status(202).json({
         format: parsed.value.format,

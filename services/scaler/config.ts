@@ -3,7 +3,7 @@ import { readExoscaleEnv, type ExoscaleEnv } from "../../lib/exoscale/env.js";
 import { EnvReader } from "../../lib/shared/env.js";
 import { isListenHost } from "../../lib/shared/net.js";
 import type { AuthSettings } from "./auth.js";
-import { COURSE_POLICY, type PolicyOptions, type VictimChoice } from "./policy/options.js";
+import { POLICY_PRESETS, type PolicyOptions, type VictimChoice } from "./policy/options.js";
 
 export interface ScalerConfig {
   /** The shared EXOSCALE_* settings (exactly one pool) plus the per-attempt API timeout. */
@@ -30,8 +30,9 @@ export interface ScalerConfig {
 export const DEFAULT_LISTEN_PORT = PORTS.scaler;
 
 /**
- * Reads and validates the scaler's environment. Every problem is reported at once (ConfigError);
- * the defaults reproduce the course assignment: ±1 per 60 s tick within [1, 10].
+ * Reads and validates the scaler's environment. Every problem is reported at once (ConfigError). The
+ * policy's defaults come from SCALING_PRESET: `tuned` (the benchmark's choice) unless `course` (exactly
+ * the assignment: ±1 per 60 s tick within [1, 10]); any setting given explicitly wins over the preset.
  */
 export function readScalerConfig(env: Readonly<Record<string, string | undefined>>): ScalerConfig {
   const r = new EnvReader(env);
@@ -44,19 +45,32 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
   }
   const listenPort = r.int("LISTEN_PORT", { default: DEFAULT_LISTEN_PORT, min: 0, max: 65535 });
   const tickSeconds = r.int("TICK_SECONDS", { default: 60, min: 1, max: 3600 });
+  const preset = POLICY_PRESETS[r.oneOf("SCALING_PRESET", ["tuned", "course"] as const, "tuned")];
   // At 0 there is no member, so no CPU series, so no alert could ever ask for a member again.
-  const minSize = r.int("MIN_SIZE", { default: COURSE_POLICY.minSize, min: 1, max: 1000 });
-  const maxSize = r.int("MAX_SIZE", { default: COURSE_POLICY.maxSize, min: 1, max: 1000 });
+  const minSize = r.int("MIN_SIZE", { default: preset.minSize, min: 1, max: 1000 });
+  const maxSize = r.int("MAX_SIZE", { default: preset.maxSize, min: 1, max: 1000 });
   if (Number.isInteger(minSize) && Number.isInteger(maxSize) && minSize > maxSize) {
     r.problem(`MIN_SIZE (${minSize}) must not be greater than MAX_SIZE (${maxSize})`);
   }
-  const mode = r.oneOf("SCALING_MODE", ["step", "proportional"] as const, COURSE_POLICY.mode);
-  const targetCpu = r.number("TARGET_CPU", { default: COURSE_POLICY.targetCpu, min: 1, max: 100 });
-  const maxStep = r.int("MAX_STEP", { default: COURSE_POLICY.maxStep, min: 1, max: 1000 });
-  const warmup = r.int("SCALE_UP_WARMUP_SECONDS", { default: COURSE_POLICY.scaleUpWarmupMs / 1000, min: 0, max: 86400 });
-  const cooldown = r.int("SCALE_DOWN_COOLDOWN_SECONDS", { default: COURSE_POLICY.scaleDownCooldownMs / 1000, min: 0, max: 86400 });
-  const flapGuard = r.bool("FLAP_GUARD", COURSE_POLICY.flapGuard);
-  const scaleUpCpu = r.number("SCALE_UP_CPU", { default: COURSE_POLICY.scaleUpCpu, min: 1, max: 100 });
+  const mode = r.oneOf("SCALING_MODE", ["step", "proportional"] as const, preset.mode);
+  const scaleUpCpu = r.number("SCALE_UP_CPU", { default: preset.scaleUpCpu, min: 1, max: 100 });
+  const targetCpu = r.number("TARGET_CPU", { default: preset.targetCpu, min: 1, max: 100 });
+  // Unless set, at most three quarters of the up threshold: a lowered SCALE_UP_CPU needs no second setting.
+  const scaleDownTargetCpu = r.number("SCALE_DOWN_TARGET_CPU", {
+    default: Math.min(preset.scaleDownTargetCpu, Math.round(0.75 * scaleUpCpu)),
+    min: 1,
+    max: 100,
+  });
+  const maxStep = r.int("MAX_STEP", { default: preset.maxStep, min: 1, max: 1000 });
+  const warmup = r.int("SCALE_UP_WARMUP_SECONDS", { default: preset.scaleUpWarmupMs / 1000, min: 0, max: 86400 });
+  const cooldown = r.int("SCALE_DOWN_COOLDOWN_SECONDS", { default: preset.scaleDownCooldownMs / 1000, min: 0, max: 86400 });
+  const flapGuard = r.bool("FLAP_GUARD", preset.flapGuard);
+  // Scaling in to a CPU at or over the up threshold would fire the up alert straight away.
+  if (mode === "proportional" && scaleDownTargetCpu >= scaleUpCpu) {
+    r.problem(
+      `SCALE_DOWN_TARGET_CPU (${scaleDownTargetCpu}) must be below SCALE_UP_CPU (${scaleUpCpu}), or a scale-in would fire the up alert`,
+    );
+  }
   const victimSetting = r.oneOf("SCALE_IN_VICTIM", ["pool", "newest", "oldest"] as const, "pool");
   // `pool` lets Exoscale choose, which is the policy's `any`.
   const victim: VictimChoice = victimSetting === "pool" ? "any" : victimSetting;
@@ -101,6 +115,7 @@ export function readScalerConfig(env: Readonly<Record<string, string | undefined
       maxSize,
       mode,
       targetCpu,
+      scaleDownTargetCpu,
       maxStep,
       scaleUpWarmupMs: warmup * 1000,
       scaleDownCooldownMs: cooldown * 1000,

@@ -121,6 +121,11 @@ export class DecisionLoop {
     }
   }
 
+  /** When the next tick is due (ISO), for each webhook's answer: cheaper than the whole status. */
+  nextTickIso(): string | undefined {
+    return this.nextTickAt !== undefined ? new Date(this.nextTickAt).toISOString() : undefined;
+  }
+
   status(): LoopStatus {
     return {
       ...(this.lastView !== undefined ? { target: this.lastView } : {}),

@@ -157,7 +157,7 @@ export async function startScaler(env: Readonly<Record<string, string | undefine
     logger,
     status: () => renderStatus(loop.status(), store.snapshot(now()), config),
     persist,
-    nextTickAt: () => loop.status().nextTickAt,
+    nextTickAt: () => loop.nextTickIso(),
     now,
   });
   const limits = { ...WEBHOOK_HTTP_LIMITS, ...deps.httpLimits };

@@ -69,7 +69,10 @@ for (const [service, unit] of [
 ] as const) {
   test(`${service}: runs its bundle with node as its own user and environment file`, (t) => {
     const layout = HOST_LAYOUT.services[service];
-    t.is(one(t, unit, "Service", "ExecStart"), `${HOST_LAYOUT.node} ${bundlePath(layout.bundle)}`);
+    t.is(
+      one(t, unit, "Service", "ExecStart"),
+      `${HOST_LAYOUT.node} --max-semi-space-size=2 --max-old-space-size=64 ${bundlePath(layout.bundle)}`,
+    );
     t.is(one(t, unit, "Service", "User"), layout.user);
     t.is(one(t, unit, "Service", "Group"), layout.user);
     t.is(one(t, unit, "Service", "EnvironmentFile"), layout.envFile);
@@ -115,7 +118,10 @@ test("the provisioner is a oneshot after Grafana, as its own user, sandboxed, wr
   t.is(one(t, provisioner, "Service", "RemainAfterExit"), "no");
   t.is(one(t, provisioner, "Unit", "After"), GRAFANA_UNIT);
   t.is(one(t, provisioner, "Unit", "Wants"), GRAFANA_UNIT);
-  t.is(one(t, provisioner, "Service", "ExecStart"), `${HOST_LAYOUT.node} ${bundlePath(layout.bundle)}`);
+  t.is(
+    one(t, provisioner, "Service", "ExecStart"),
+    `${HOST_LAYOUT.node} --max-semi-space-size=2 --max-old-space-size=64 ${bundlePath(layout.bundle)}`,
+  );
   t.is(one(t, provisioner, "Service", "User"), layout.user);
   t.is(one(t, provisioner, "Service", "EnvironmentFile"), layout.envFile);
   for (const [key, value] of Object.entries(HARDENING)) t.is(one(t, provisioner, "Service", key), value, key);

@@ -118,13 +118,13 @@ function secondsLeft(ms: number): string {
 }
 
 /**
- * Proportional mode: the members that would bring the serving ones' average CPU to TARGET_CPU, with the
- * numbers behind it for the detail line.
+ * Proportional mode: the members that would bring the serving ones' average CPU to `target` (TARGET_CPU
+ * up, SCALE_DOWN_TARGET_CPU down), with the numbers behind it for the detail line.
  */
-function proportionalTarget(pool: TargetView, cpu: number, options: PolicyOptions): { serving: number; desired: number; basis: string } {
+function proportionalTarget(pool: TargetView, cpu: number, target: number): { serving: number; desired: number; basis: string } {
   const serving = servingCount(pool);
-  const desired = Math.ceil((serving * cpu) / options.targetCpu);
-  return { serving, desired, basis: `cpu ${cpu} % on ${serving} serving at target ${options.targetCpu} % wants ${desired}` };
+  const desired = Math.ceil((serving * cpu) / target);
+  return { serving, desired, basis: `cpu ${cpu} % on ${serving} serving at target ${target} % wants ${desired}` };
 }
 
 /** Proportional mode waits for a fresh value rather than re-apply one measured before our last change (a pulse still steps). */
@@ -155,7 +155,7 @@ function decideUp(pool: TargetView, up: readonly AssertedSignal[], reason: Decis
   const waiting = staleHold(pool, "up", up, stale, options);
   if (waiting !== undefined) return waiting;
   if (options.mode !== "proportional" || cpu === undefined) return grow(pool, size + 1, reason, `${size} → ${size + 1}`);
-  const { serving, desired, basis } = proportionalTarget(pool, cpu, options);
+  const { serving, desired, basis } = proportionalTarget(pool, cpu, options.targetCpu);
   // The high average is over the serving members only; members still booting will absorb it.
   if (serving < size && desired <= size)
     return hold(pool, "covered by booting members", `${basis}; ${size - serving} of ${size} still booting`);
@@ -188,7 +188,7 @@ function decideDown(pool: TargetView, down: readonly AssertedSignal[], options: 
   let target = size - 1;
   let detail = `${size} → ${target}`;
   if (options.mode === "proportional" && cpu !== undefined) {
-    const { desired, basis } = proportionalTarget(pool, cpu, options);
+    const { desired, basis } = proportionalTarget(pool, cpu, options.scaleDownTargetCpu);
     target = Math.max(Math.min(desired, size - 1), size - options.maxStep, minSize);
     detail = `${basis}; ${size} → ${target}`;
   }

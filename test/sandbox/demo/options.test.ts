@@ -1,6 +1,6 @@
 import test from "ava";
 import { ConfigError } from "../../../lib/shared/env.js";
-import { DEMO_DEFAULTS, parseDemoArgs } from "../../../sandbox/demo/options.js";
+import { DEMO_DEFAULTS, demoPolicyEnv, demoRateWindowSeconds, parseDemoArgs } from "../../../sandbox/demo/options.js";
 
 test("no arguments give the defaults; --help is recognised", (t) => {
   t.deepEqual(parseDemoArgs([]), { ...DEMO_DEFAULTS });
@@ -72,4 +72,17 @@ test("every bad option is listed at once; an unknown flag points at --help", (t)
   ]);
   const unknown = t.throws(() => parseDemoArgs(["--fast"]), { instanceOf: ConfigError });
   t.regex(unknown.problems[0] ?? "", /--fast.*--help/);
+});
+
+test("the scaler's waits are compressed like the loop: warm-up = boot + rate window + one evaluation, cooldown = two ticks", (t) => {
+  t.is(demoRateWindowSeconds({ scrapeSeconds: 1 }), 4);
+  t.is(demoRateWindowSeconds({ scrapeSeconds: 5 }), 20);
+  t.deepEqual(demoPolicyEnv({ bootSeconds: 3, scrapeSeconds: 1, tickSeconds: 3 }), {
+    SCALE_UP_WARMUP_SECONDS: "8",
+    SCALE_DOWN_COOLDOWN_SECONDS: "6",
+  });
+  t.deepEqual(demoPolicyEnv({ bootSeconds: 10, scrapeSeconds: 2, tickSeconds: 5 }), {
+    SCALE_UP_WARMUP_SECONDS: "20",
+    SCALE_DOWN_COOLDOWN_SECONDS: "10",
+  });
 });

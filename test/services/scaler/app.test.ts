@@ -7,10 +7,16 @@ import { SignalStore } from "../../../services/scaler/signalStore.js";
 import { closeServer, listen, urlOf } from "../../../lib/shared/http.js";
 import { createMemoryLogger } from "../../../lib/shared/log.js";
 import { fixture } from "./fixtures.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 
-async function start(t: { teardown(fn: () => unknown): void }, auth: Partial<AuthSettings> = {}, bodyLimitBytes = 4096) {
+async function start(
+  t: { teardown(fn: () => unknown): void },
+  auth: Partial<AuthSettings> = {},
+  bodyLimitBytes = 4096,
+  persist?: () => Promise<void>,
+) {
   const store = new SignalStore(600_000);
   const metrics = createScalerMetrics({ defaultMetrics: false });
   const logger = createMemoryLogger("scaler");
@@ -24,6 +30,7 @@ async function start(t: { teardown(fn: () => unknown): void }, auth: Partial<Aut
     status: () => ({ hello: "status" }),
     nextTickAt: () => "2026-01-01T12:01:00.000Z",
     now: () => NOW,
+    ...(persist !== undefined ? { persist } : {}),
   });
   const server = createServer(app);
   const url = urlOf(await listen(server, 0, "127.0.0.1"));
@@ -242,4 +249,38 @@ test("per-request lines do not grow with request volume: one per kind per window
   now += REQUEST_LOG_WINDOW_MS;
   await fetch(`${url}/up`);
   t.like(lines("request rejected")[1], { alsoRejectedSinceLastLine: 49 });
+});
+
+test("the 202 waits for STATE_FILE when a restart must not lose the signal, not for a repeat of a held alert", async (t) => {
+  // Saves that stay open until released: a handler that awaits one cannot answer before.
+  const open: Array<() => void> = [];
+  const persist = () => new Promise<void>((resolve) => open.push(resolve));
+  const releaseAll = () => open.splice(0).forEach((resolve) => resolve());
+  const { url } = await start(t, {}, 4096, persist);
+  const post = () =>
+    fetch(`${url}/webhook`, { method: "POST", body: fixture("grafana-firing-up"), headers: { "content-type": "application/json" } });
+
+  let answered = false;
+  const first = post().then((res) => ((answered = true), res));
+  await waitFor(() => open.length === 1, { what: "the save" });
+  await new Promise((resolve) => setImmediate(resolve));
+  t.false(answered, "a new alert is answered only once it is saved");
+  releaseAll();
+  t.is((await first).status, 202);
+
+  // The same alert again: refreshed, and answered while its save is still open.
+  const again = await post();
+  t.is(again.status, 202);
+  t.like(await again.json(), { recorded: [{ outcome: "refreshed" }] });
+  t.is(open.length, 1, "it is still saved");
+  releaseAll();
+
+  // A pulse must survive a restart: it waits again.
+  let pulseAnswered = false;
+  const pulse = fetch(`${url}/up`).then((res) => ((pulseAnswered = true), res));
+  await waitFor(() => open.length === 1, { what: "the pulse's save" });
+  await new Promise((resolve) => setImmediate(resolve));
+  t.false(pulseAnswered);
+  releaseAll();
+  t.is((await pulse).status, 202);
 });

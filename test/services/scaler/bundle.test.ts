@@ -50,6 +50,8 @@ async function spawnScaler(t: ExecutionContext, emulator: Emulator, poolId: stri
       LISTEN_HOST: "127.0.0.1",
       LISTEN_PORT: "0",
       TICK_SECONDS: "1",
+      // The course's hand-in sequence, at the course's policy (the default's warm-up and cooldown are minutes).
+      SCALING_PRESET: "course",
       ...extra,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -10,7 +10,48 @@ const BASE = {
   EXOSCALE_INSTANCEPOOL_ID: "7f8e5a4c-1111-2222-3333-444455556666",
 };
 
-test("defaults reproduce the course assignment", (t) => {
+test("defaults: the tuned policy the benchmark chose; SCALING_PRESET=course is exactly the assignment", (t) => {
+  t.deepEqual(readScalerConfig(BASE).policy, {
+    minSize: 1,
+    maxSize: 10,
+    mode: "proportional",
+    targetCpu: 20,
+    scaleDownTargetCpu: 60,
+    maxStep: 10,
+    scaleUpWarmupMs: 240_000,
+    scaleDownCooldownMs: 120_000,
+    flapGuard: true,
+    scaleUpCpu: 80,
+    victim: "any",
+  });
+  t.like(readScalerConfig({ ...BASE, SCALING_PRESET: "course" }), {
+    tickMs: 60_000,
+    policy: { minSize: 1, maxSize: 10, mode: "step", scaleUpWarmupMs: 0, scaleDownCooldownMs: 0, victim: "any" },
+  });
+  // A setting given explicitly wins over the preset.
+  t.like(readScalerConfig({ ...BASE, SCALING_PRESET: "course", SCALE_UP_WARMUP_SECONDS: "30" }).policy, {
+    mode: "step",
+    scaleUpWarmupMs: 30_000,
+  });
+  t.like(readScalerConfig({ ...BASE, SCALING_MODE: "step" }).policy, { mode: "step", scaleDownCooldownMs: 120_000 });
+  const bad = t.throws(() => readScalerConfig({ ...BASE, SCALING_PRESET: "fast" }), { instanceOf: ConfigError });
+  t.true(
+    bad?.problems.some((p) => p.includes("SCALING_PRESET")),
+    JSON.stringify(bad?.problems),
+  );
+});
+
+test("SCALE_DOWN_TARGET_CPU: below SCALE_UP_CPU, and by default at most three quarters of it", (t) => {
+  t.is(readScalerConfig({ ...BASE, SCALE_UP_CPU: "60" }).policy.scaleDownTargetCpu, 45);
+  t.is(readScalerConfig({ ...BASE, SCALE_UP_CPU: "90" }).policy.scaleDownTargetCpu, 60);
+  t.is(readScalerConfig({ ...BASE, SCALE_DOWN_TARGET_CPU: "70" }).policy.scaleDownTargetCpu, 70);
+  const error = t.throws(() => readScalerConfig({ ...BASE, SCALE_DOWN_TARGET_CPU: "80" }), { instanceOf: ConfigError });
+  t.deepEqual(error?.problems, ["SCALE_DOWN_TARGET_CPU (80) must be below SCALE_UP_CPU (80), or a scale-in would fire the up alert"]);
+  // In step mode there is no scale-in target to check.
+  t.is(readScalerConfig({ ...BASE, SCALING_MODE: "step", SCALE_DOWN_TARGET_CPU: "90" }).policy.scaleDownTargetCpu, 90);
+});
+
+test("the service settings' defaults", (t) => {
   const c = readScalerConfig(BASE);
   t.like(c, {
     listenHost: "127.0.0.1",
@@ -20,7 +61,6 @@ test("defaults reproduce the course assignment", (t) => {
     signalTtlMs: 600_000,
     bodyLimitBytes: 1024 * 1024,
     cpuValueRef: "B",
-    policy: { minSize: 1, maxSize: 10, mode: "step", scaleUpWarmupMs: 0, scaleDownCooldownMs: 0, victim: "any" },
     exoscale: { key: "EXOkey", secret: "secret", zone: "at-vie-1", timeoutMs: 10_000 },
     poolId: "7f8e5a4c-1111-2222-3333-444455556666",
   });
@@ -40,6 +80,7 @@ test("every option is read", (t) => {
     MAX_SIZE: "5",
     SCALING_MODE: "proportional",
     TARGET_CPU: "60.5",
+    SCALE_DOWN_TARGET_CPU: "70",
     MAX_STEP: "2",
     SCALE_UP_WARMUP_SECONDS: "180",
     SCALE_DOWN_COOLDOWN_SECONDS: "300",
@@ -71,6 +112,7 @@ test("every option is read", (t) => {
       maxSize: 5,
       mode: "proportional",
       targetCpu: 60.5,
+      scaleDownTargetCpu: 70,
       maxStep: 2,
       scaleUpWarmupMs: 180_000,
       scaleDownCooldownMs: 300_000,

@@ -1,6 +1,6 @@
 import test from "ava";
 import { decide, DECISION_REASONS, type DecisionReason } from "../../../services/scaler/policy/decide.js";
-import { COURSE_POLICY, type PolicyOptions } from "../../../services/scaler/policy/options.js";
+import { COURSE_POLICY, TUNED_POLICY, type PolicyOptions } from "../../../services/scaler/policy/options.js";
 import type { TargetView } from "../../../services/scaler/target.js";
 import type { SignalState } from "../../../services/scaler/signalStore.js";
 import { asserted, pool, signals, T0 } from "./helpers.js";
@@ -261,6 +261,13 @@ const rows: Row[] = [
     expect: { direction: "down", target: 3, reason: "down signal" },
   },
   {
+    name: "proportional down aims at SCALE_DOWN_TARGET_CPU, not TARGET_CPU (6 at 15 % for 45 % wants 2)",
+    pool: pool(6),
+    signals: signals(0, [asserted("down", { value: 15 })]),
+    options: { mode: "proportional", targetCpu: 20, scaleDownTargetCpu: 45, maxStep: 10 },
+    expect: { direction: "down", target: 2, reason: "down signal" },
+  },
+  {
     name: "proportional down capped by MAX_STEP",
     pool: pool(10),
     signals: signals(0, [asserted("down", { value: 5 })]),
@@ -434,6 +441,28 @@ test("policy: the course sequence 1 → /up → 2 → /down → 1 → /down → 
     size = d.targetSize;
     t.is(size, expected, `after /${direction}`);
   }
+});
+
+test("policy, default settings: the course contract holds (a bare /up adds exactly one, /down at the minimum changes nothing)", (t) => {
+  // Members an hour old: no warm-up or cooldown holds.
+  const up = decide(pool(1), signals(1), TUNED_POLICY, T0);
+  t.like(up, { direction: "up", currentSize: 1, targetSize: 2, reason: "up signal" });
+  const down = decide(pool(2), signals(0, 1), TUNED_POLICY, T0);
+  t.like(down, { direction: "down", targetSize: 1, reason: "down signal" });
+  const atMin = decide(pool(1), signals(0, 1), TUNED_POLICY, T0);
+  t.like(atMin, { direction: "none", targetSize: 1, reason: "at min" });
+  // A firing alert's value sizes the step: a saturated member wants five (100 / TARGET_CPU 20).
+  t.like(decide(pool(1), signals([asserted("up", { kind: "alert", value: 100, valueAt: T0 })]), TUNED_POLICY, T0), {
+    direction: "up",
+    targetSize: 5,
+  });
+  // Right after a change the waits hold, and a bare request is kept for when they are over.
+  const young = pool(2, { members: [...pool(1).members, { id: "b", createdAt: T0 - 60_000, serving: true }], lastChangeAt: T0 - 60_000 });
+  const held = decide(young, signals(1), TUNED_POLICY, T0);
+  t.like(held, { direction: "none", reason: "warming up", consumes: [] });
+  t.like(decide(young, signals(1), TUNED_POLICY, T0 - 60_000 + TUNED_POLICY.scaleUpWarmupMs), { direction: "up", targetSize: 3 });
+  t.like(decide(young, signals(0, 1), TUNED_POLICY, T0), { direction: "none", reason: "cooling down", consumes: [] });
+  t.like(decide(young, signals(0, 1), TUNED_POLICY, T0 - 60_000 + TUNED_POLICY.scaleDownCooldownMs), { direction: "down", targetSize: 1 });
 });
 
 test("policy: never leaves [MIN_SIZE, MAX_SIZE] for any size and signal mix", (t) => {

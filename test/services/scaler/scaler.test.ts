@@ -46,7 +46,7 @@ test.serial("SIGTERM-like stop during a tick's read: the listener closes first a
   // The start-up read of the pool takes its 1 s of fake time too.
   const scaler = await drive(
     clock,
-    startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "127.0.0.1", LISTEN_PORT: "0" }, deps(logger)),
+    startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_HOST: "127.0.0.1", LISTEN_PORT: "0", SCALING_PRESET: "course" }, deps(logger)),
     DRIVE,
   );
   const before = emulator.requestCount;
@@ -93,7 +93,7 @@ test("a LISTEN_HOST that is not an address of this machine, or a LISTEN_PORT in 
 test("start-up reads the pool once: a wrong secret or an unknown pool is a configuration error; an API that is down only warns", async (t) => {
   const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
   const pool = emulator.createPool({ size: 1 });
-  const env = { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" };
+  const env = { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", SCALING_PRESET: "course" };
   const wrongSecret = await t.throwsAsync(startScaler({ ...env, EXOSCALE_SECRET: "wrong" }, deps(createMemoryLogger())), {
     instanceOf: ConfigError,
   });
@@ -127,7 +127,7 @@ test("a client that stalls half-way through its body gets 408 and is dropped; co
   const pool = emulator.createPool({ size: 1 });
   const logger = createMemoryLogger("scaler");
   const scaler = await startScaler(
-    { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" },
+    { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", SCALING_PRESET: "course" },
     { ...deps(logger), httpLimits: { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000, checkIntervalMs: 50, maxConnections: 3 } },
   );
   t.teardown(() => scaler.stop());
@@ -154,7 +154,13 @@ test("STATE_FILE: a 202-acknowledged /up survives a restart before the next tick
   const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
   const pool = emulator.createPool({ size: 1 });
   const dir = await tempDir(t, "scaler-restart-");
-  const env = { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", STATE_FILE: join(dir, "state.json") };
+  const env = {
+    ...emulatorEnv(emulator, pool.id),
+    LISTEN_PORT: "0",
+    TICK_SECONDS: "3600",
+    SCALING_PRESET: "course",
+    STATE_FILE: join(dir, "state.json"),
+  };
   const first = await startScaler(env, deps(createMemoryLogger("scaler")));
   await once(first.loop.events, "tick");
   t.is((await fetch(`${first.url}/up`)).status, 202);
@@ -177,7 +183,13 @@ test("STATE_FILE: a restart while our operation runs does not stack a second cha
   const emulator = await startTestEmulator(t, { host: "127.0.0.1", operationDelayMs: 3_600_000 });
   const pool = emulator.createPool({ size: 1 });
   const dir = await tempDir(t, "scaler-pending-");
-  const env = { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", STATE_FILE: join(dir, "state.json") };
+  const env = {
+    ...emulatorEnv(emulator, pool.id),
+    LISTEN_PORT: "0",
+    TICK_SECONDS: "3600",
+    SCALING_PRESET: "course",
+    STATE_FILE: join(dir, "state.json"),
+  };
   // An API whose pool reads `running` while an operation is under way: only our own memory prevents a second step.
   const runningApi: ScalerDeps["createApi"] = (config) => {
     const api = createExoscaleClient({ ...clientOptionsFromEnv(config.exoscale), retry: { limit: 0 } });
@@ -205,14 +217,23 @@ test("STATE_FILE: a corrupt file is kept aside and the scaler starts empty; unse
   await writeFile(join(dir, "state.json"), "not json");
   const logger = createMemoryLogger("scaler");
   const scaler = await startScaler(
-    { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", STATE_FILE: join(dir, "state.json") },
+    {
+      ...emulatorEnv(emulator, pool.id),
+      LISTEN_PORT: "0",
+      TICK_SECONDS: "3600",
+      SCALING_PRESET: "course",
+      STATE_FILE: join(dir, "state.json"),
+    },
     deps(logger),
   );
   await scaler.stop();
   t.true(logger.lines.some((l) => l["level"] === "warn" && /state file unreadable/.test(String(l["msg"]))));
   t.true((await readdir(dir)).some((name) => name.startsWith("state.json.corrupt-")));
   const memoryOnly = createMemoryLogger("scaler");
-  const plain = await startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" }, deps(memoryOnly));
+  const plain = await startScaler(
+    { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", SCALING_PRESET: "course" },
+    deps(memoryOnly),
+  );
   await plain.stop();
   t.is(memoryOnly.lines.filter((l) => /STATE_FILE not set/.test(String(l["msg"]))).length, 1);
 });
@@ -221,7 +242,10 @@ test("stop while a :scale call is in flight: 'applying' was logged before the ca
   const emulator = await startTestEmulator(t, { host: "127.0.0.1" });
   const pool = emulator.createPool({ size: 1 });
   const logger = createMemoryLogger("scaler");
-  const scaler = await startScaler({ ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600" }, deps(logger));
+  const scaler = await startScaler(
+    { ...emulatorEnv(emulator, pool.id), LISTEN_PORT: "0", TICK_SECONDS: "3600", SCALING_PRESET: "course" },
+    deps(logger),
+  );
   await once(scaler.loop.events, "tick");
   await fetch(`${scaler.url}/up`);
   // Once the tick has read the pool, every further answer takes 30 s: the :scale call hangs.

@@ -86,7 +86,7 @@ test("after a tick: pool summary, signals with ISO times, last decision and erro
     lastDecision,
     lastError: { at: iso(T0 - 60_000), message: "get-instance-pool failed: timeout" },
     nextTickAt: iso(T0 + 60_000),
-    settings: { tickSeconds: 60, dryRun: false, mode: "step", minSize: 1, maxSize: 10, auth: ["token", "hmac"] },
+    settings: { tickSeconds: 60, dryRun: false, mode: "proportional", minSize: 1, maxSize: 10, auth: ["token", "hmac"] },
   });
   t.false(JSON.stringify(status).includes("tok3n") || JSON.stringify(status).includes("s3cret"), "no secret in /status");
 });
