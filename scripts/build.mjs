@@ -12,5 +12,6 @@ for (const [name, entry] of Object.entries(BUNDLES)) {
   }
   const outfile = `dist/${name}.cjs`;
   await build(bundleOptions(entry, outfile));
-  console.log(`build: ${outfile}`);
+  // Progress on stderr: `npm run bench -- --json` builds first, and its stdout must be one JSON document.
+  console.error(`build: ${outfile}`);
 }
