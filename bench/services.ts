@@ -204,31 +204,22 @@ export async function runServiceBenchmark(options: ServiceBenchmarkOptions = {})
 export const SERVICE_TARGETS = { webhookRps: 5_000, webhookP99Ms: 20, rssMb: 80, bundleBytes: 1.5 * 1024 * 1024 } as const;
 
 export function renderServiceMarkdown(b: ServiceBenchmark): string {
-  const mark = (ok: boolean): string => (ok ? "yes" : "no");
   const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(2);
-  const rows = [
-    ["webhook requests/s", String(b.webhookRps), `≥ ${SERVICE_TARGETS.webhookRps}`, mark(b.webhookRps >= SERVICE_TARGETS.webhookRps)],
-    [
-      "webhook p99 latency, ms",
-      String(b.webhookP99Ms),
-      `≤ ${SERVICE_TARGETS.webhookP99Ms}`,
-      mark(b.webhookP99Ms <= SERVICE_TARGETS.webhookP99Ms),
-    ],
-    ["scaler resident memory, MB", String(b.scalerRssMb), `≤ ${SERVICE_TARGETS.rssMb}`, mark(b.scalerRssMb <= SERVICE_TARGETS.rssMb)],
-    ["SD agent resident memory, MB", String(b.sdAgentRssMb), `≤ ${SERVICE_TARGETS.rssMb}`, mark(b.sdAgentRssMb <= SERVICE_TARGETS.rssMb)],
-    ...Object.entries(b.bundleBytes).map(([name, bytes]) => [
-      `bundle ${name}.cjs, MB`,
-      mb(bytes),
-      `≤ ${mb(SERVICE_TARGETS.bundleBytes)}`,
-      mark(bytes <= SERVICE_TARGETS.bundleBytes),
-    ]),
-  ];
+  const row = (measure: string, value: string, target: string, meets: boolean): string =>
+    `| ${measure} | ${value} | ${target} | ${meets ? "yes" : "no"} |`;
+  const t = SERVICE_TARGETS;
   return [
     "### services",
     "",
     "| measure | value | target | meets |",
     "|---|---:|---:|---|",
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    row("webhook requests/s", String(b.webhookRps), `≥ ${t.webhookRps}`, b.webhookRps >= t.webhookRps),
+    row("webhook p99 latency, ms", String(b.webhookP99Ms), `≤ ${t.webhookP99Ms}`, b.webhookP99Ms <= t.webhookP99Ms),
+    row("scaler resident memory, MB", String(b.scalerRssMb), `≤ ${t.rssMb}`, b.scalerRssMb <= t.rssMb),
+    row("SD agent resident memory, MB", String(b.sdAgentRssMb), `≤ ${t.rssMb}`, b.sdAgentRssMb <= t.rssMb),
+    ...Object.entries(b.bundleBytes).map(([name, bytes]) =>
+      row(`bundle ${name}.cjs, MB`, mb(bytes), `≤ ${mb(t.bundleBytes)}`, bytes <= t.bundleBytes),
+    ),
     "",
   ].join("\n");
 }

@@ -27,22 +27,23 @@ export class CommandError extends Error {
   }
 }
 
-/** The machine's own `command` (never an npm CLI of the same name), or an error naming it. */
+const resolvedCommands = new Map<string, string>();
+
+/** The machine's own `command` (never an npm CLI of the same name), looked up once, or an error naming it. */
 export function systemCommand(command: string): string {
+  const known = resolvedCommands.get(command);
+  if (known !== undefined) return known;
   const found = findSystemCommand(command);
   if (found === undefined)
     throw new Error(`rehearse: ${command} is not installed on this machine (bash scripts/setup.sh installs what the rehearsal needs)`);
+  resolvedCommands.set(command, found);
   return found;
 }
 
 export function run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  let resolved: string;
-  try {
-    resolved = systemCommand(file);
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
+  // A throw in the executor (a missing command) rejects the promise.
   return new Promise((resolve, reject) => {
+    const resolved = systemCommand(file);
     const spawnOptions: SpawnOptions = {
       cwd: options.cwd,
       env: options.env ?? process.env,

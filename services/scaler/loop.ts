@@ -131,7 +131,7 @@ export class DecisionLoop {
       ...(this.lastView !== undefined ? { target: this.lastView } : {}),
       ...(this.lastDecision !== undefined ? { lastDecision: this.lastDecision } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-      ...(this.nextTickAt !== undefined ? { nextTickAt: new Date(this.nextTickAt).toISOString() } : {}),
+      ...(this.nextTickAt !== undefined ? { nextTickAt: this.nextTickIso() } : {}),
       tickSeconds: this.options.tickMs / 1000,
       dryRun: this.options.dryRun,
     };

@@ -1,5 +1,6 @@
 import test from "ava";
 import { benchDocument } from "../../bench/main.js";
+import { renderServiceMarkdown } from "../../bench/services.js";
 import { METRIC_KEYS } from "../../bench/metrics.js";
 import { chartSpec, checkTargets, policies, renderMarkdown, runPolicyBenchmark, scalerDefaults } from "../../bench/policyBenchmark.js";
 import { buildWorkloads, WORKLOAD_NAMES, WORKLOADS } from "../../bench/workloads.js";
@@ -57,4 +58,20 @@ test("the chart spec has a members panel and a CPU panel for the step workload",
   t.is(panels.length, 2);
   const values = (panels[0]!["data"] as { values: Array<{ policy: string }> }).values;
   t.deepEqual([...new Set(values.map((v) => v.policy))], ["baseline", "oracle"]);
+});
+
+test("the services table sets each measure beside its target and says whether it is met", (t) => {
+  const md = renderServiceMarkdown({
+    webhookRps: 6000,
+    webhookP99Ms: 25,
+    scalerRssMb: 90.5,
+    sdAgentRssMb: 60,
+    bundleBytes: { "sd-agent": 250_000, scaler: 2 * 1024 * 1024, "grafana-provisioner": 80_000 },
+  });
+  t.true(md.includes("| webhook requests/s | 6000 | ≥ 5000 | yes |"), md);
+  t.true(md.includes("| webhook p99 latency, ms | 25 | ≤ 20 | no |"), md);
+  t.true(md.includes("| scaler resident memory, MB | 90.5 | ≤ 80 | no |"), md);
+  t.true(md.includes("| SD agent resident memory, MB | 60 | ≤ 80 | yes |"), md);
+  t.true(md.includes("| bundle scaler.cjs, MB | 2.00 | ≤ 1.50 | no |"), md);
+  t.true(md.includes("| bundle sd-agent.cjs, MB | 0.24 | ≤ 1.50 | yes |"), md);
 });
